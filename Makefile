@@ -1,0 +1,42 @@
+# Quick start: `make run` serves the clinic on http://127.0.0.1:$${PORT:-8000}; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: run test test-postgres lint schema bench clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn clinic_project.wsgi --config gunicorn.conf.py
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+schema: $(VENV)/.dev
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+test: lint schema
+	$(VENV)/bin/pytest
+
+# The same suite against PostgreSQL (`.ci/run` starts the server if it is down).
+test-postgres: $(VENV)/.dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/clinic} $(VENV)/bin/pytest
+
+bench: $(VENV)/.dev
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,190 @@
+#!/usr/bin/env python
+"""Benchmark the real server in the `make run` configuration with wrk, and print a table.
+
+    make bench                      # empty clinic, 10 s per scenario
+    make bench ARGS="--large"       # also a generated clinic of 500,000+ bookings, with the ratio to empty
+    make bench ARGS="--soak 300"    # also 5 minutes of load, sampling each worker's memory
+
+Every figure comes from one run on this machine, side by side, so compare ratios rather than absolutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from scheduling.tests.live import Server, manage, server_env  # noqa: E402
+
+PRACTITIONERS = 20
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing; installing Debian's package", file=sys.stderr)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return shutil.which("wrk")
+
+
+def parse_wrk(output: str) -> dict:
+    def latency_ms(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency_ms("50"),
+        "p99": latency_ms("99"),
+        "requests": requests,
+        "errors": (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket.groups())) if socket else 0),
+    }
+
+
+def wrk(binary, url, seconds, connections, script=None, script_args=()) -> dict:
+    command = [binary, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if script:
+        command += ["-s", str(script), url, "--", *map(str, script_args)]
+    else:
+        command.append(url)
+    return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def prepare(data_dir: Path, large: bool) -> dict[str, str]:
+    env = server_env(data_dir, f"sqlite:///{data_dir / 'db.sqlite3'}", LOG_LEVEL="WARNING")
+    # The benchmark is one client address making thousands of bookings: lift the per-client limits.
+    env.update(THROTTLE_BOOKING_RATE="100000000/minute", THROTTLE_MANAGE_RATE="100000000/minute")
+    manage(env, "migrate", "--noinput")
+    args = ["generate_clinic", "--practitioners", str(PRACTITIONERS), "--years", "3" if large else "0"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True, check=True
+    )
+    print(result.stdout.strip(), file=sys.stderr)
+    return env
+
+
+def worker_rss_mib(master_pid: int) -> dict[int, float]:
+    children = subprocess.run(["ps", "--ppid", str(master_pid), "-o", "pid=,rss="], capture_output=True, text=True)
+    return {int(pid): int(rss) / 1024 for pid, rss in (line.split() for line in children.stdout.splitlines())}
+
+
+def scenarios(first_day: dt.date) -> list[tuple[str, str]]:
+    def last(days: int) -> str:
+        return (first_day + dt.timedelta(days=days - 1)).isoformat()
+
+    availability = f"/api/calendly/availability?appointment_type=follow-up&start_date={first_day}"
+    return [
+        ("/healthz", "/healthz"),
+        ("availability, 1 day", f"/api/calendly/availability?appointment_type=follow-up&date={first_day}"),
+        ("availability, 7 days", f"{availability}&end_date={last(7)}"),
+        ("availability, 31 days", f"{availability}&end_date={last(31)}"),
+    ]
+
+
+def measure(env, wrk_binary, seconds, connections, label, soak, only=None) -> list[dict]:
+    today = dt.datetime.now(dt.UTC).date()  # the benchmark clinic runs in UTC
+    first_free_day = today + dt.timedelta(days=1)
+    server = Server(env, workers=int(os.environ.get("WEB_CONCURRENCY", "0")) or None)
+    rows = []
+    try:
+        # Warm up every worker (imports, connections, caches) before measuring.
+        wrk(
+            wrk_binary, f"{server.url}/api/calendly/availability?appointment_type=follow-up&date={first_free_day}", 2, 8
+        )
+        for name, path in scenarios(first_free_day):
+            if only and only not in name and name != "/healthz":
+                continue
+            rows.append({"db": label, "scenario": name, **wrk(wrk_binary, server.url + path, seconds, connections)})
+        if only and only not in "booking":
+            return rows
+        # Bookings go to days the generator left empty, each request a different slot.
+        booking_day = today + dt.timedelta(days=45)
+        epoch = int(dt.datetime.combine(booking_day, dt.time(), tzinfo=dt.UTC).timestamp())
+        script = Path(__file__).with_name("book.lua")
+        result = wrk(wrk_binary, server.url, seconds, connections, script, (2, epoch, PRACTITIONERS))
+        rows.append({"db": label, "scenario": "booking (distinct slots)", **result})
+        if soak:
+            rows.append(soak_memory(server, wrk_binary, soak, connections, first_free_day, label))
+    finally:
+        server.stop()
+    return rows
+
+
+def soak_memory(server, wrk_binary, seconds, connections, day, label) -> dict:
+    before = worker_rss_mib(server.process.pid)
+    url = f"{server.url}/api/calendly/availability?appointment_type=follow-up&date={day}"
+    result = wrk(wrk_binary, url, seconds, connections)
+    after = worker_rss_mib(server.process.pid)
+    growth = [after[pid] - before[pid] for pid in before if pid in after]
+    print(
+        f"memory per worker over {seconds}s: before {sorted(round(v, 1) for v in before.values())} MiB, "
+        f"after {sorted(round(v, 1) for v in after.values())} MiB",
+        file=sys.stderr,
+    )
+    return {"db": label, "scenario": f"soak {seconds}s (max RSS growth {max(growth):.1f} MiB)", **result}
+
+
+def print_table(rows: list[dict]) -> None:
+    floor = {row["db"]: row["rps"] for row in rows if row["scenario"] == "/healthz"}
+    empty = {row["scenario"]: row for row in rows if row["db"] == "empty"}
+    header = (
+        f"{'database':<8} {'scenario':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'vs /healthz':>11} {'vs empty':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        versus_empty = ""
+        if row["db"] != "empty" and row["scenario"] in empty:
+            versus_empty = f"{empty[row['scenario']]['rps'] / row['rps']:.2f}x"
+        print(
+            f"{row['db']:<8} {row['scenario']:<34} {row['rps']:>9.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} "
+            f"{row['errors']:>7} {row['rps'] / floor[row['db']]:>10.0%} {versus_empty:>9}"
+        )
+    print("vs /healthz: throughput as a share of /healthz in the same run; vs empty: empty req/s over large req/s.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each scenario")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--large", action="store_true", help="also measure a clinic with 500,000+ bookings")
+    parser.add_argument("--soak", type=int, default=0, help="seconds of load while sampling worker memory")
+    parser.add_argument("--only", help="measure only scenarios whose name contains this (and /healthz)")
+    args = parser.parse_args()
+    wrk_binary = ensure_wrk()
+    print(
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, {args.connections} connections",
+        file=sys.stderr,
+    )
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="clinic-bench-") as tmp:
+        for label in ["empty", "large"] if args.large else ["empty"]:
+            data_dir = Path(tmp) / label
+            data_dir.mkdir()
+            started = time.monotonic()
+            env = prepare(data_dir, large=label == "large")
+            print(f"{label}: prepared in {time.monotonic() - started:.0f}s", file=sys.stderr)
+            rows += measure(env, wrk_binary, args.seconds, args.connections, label, args.soak, args.only)
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""gunicorn settings for `make run`; each can be overridden from the environment (see README)."""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+# Request handling is CPU-bound Python with short database waits. Measured on 2 cores (bench/run.py,
+# README "Performance"): two single-threaded processes per core beat fewer processes, more threads
+# (the GIL) and more processes (context switches, SQLite lock contention).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 10
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
+# The request log comes from scheduling.middleware, which leaves query strings (manage tokens) out.
+accesslog = None
+errorlog = "-"

@@ -1,0 +1,43 @@
+"""Failed admin sign-ins are limited per client address and username, in the cache all workers share."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+
+def _attempts_key(request) -> str:
+    username = request.POST.get("username", "").strip().lower()
+    who = f"{request.META.get('REMOTE_ADDR', '')}|{username}"
+    # Hashed, so neither addresses nor usernames end up readable in the cache.
+    return "admin-login-failures:" + hashlib.sha256(who.encode()).hexdigest()
+
+
+def limit_failed_logins(login_view):
+    """Wrap the admin login view: after too many failures, answer 429 until the window passes."""
+
+    @wraps(login_view)
+    def login(request, *args, **kwargs):
+        if request.method != "POST":
+            return login_view(request, *args, **kwargs)
+        key = _attempts_key(request)
+        window = settings.ADMIN_LOGIN_WINDOW_SECONDS
+        if cache.get(key, 0) >= settings.ADMIN_LOGIN_ATTEMPTS:
+            response = HttpResponse(
+                "Too many failed sign-in attempts. Try again later.", status=429, content_type="text/plain"
+            )
+            response["Retry-After"] = str(window)
+            return response
+        response = login_view(request, *args, **kwargs)
+        if response.status_code == 302:  # signed in
+            cache.delete(key)
+        else:
+            cache.add(key, 0, window)
+            cache.incr(key)
+        return response
+
+    return login

@@ -1,0 +1,38 @@
+"""Request logging without patient data, and a busy SQLite database answered as 503, not 500."""
+
+import logging
+import time
+
+from scheduling.errors import database_busy_response, is_database_busy
+
+request_log = logging.getLogger("scheduling.requests")
+
+
+class RequestLogMiddleware:
+    """One line per request: method, path, status, duration. Never the query string (it may carry a
+    manage token) and never the body (it carries patient details)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        request_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed_ms)
+        return response
+
+
+class DatabaseBusyMiddleware:
+    """A write that waited out the SQLite busy timeout becomes 503 with Retry-After."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_database_busy(exception):
+            return database_busy_response()
+        return None

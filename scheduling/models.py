@@ -1,0 +1,288 @@
+"""Appointment types, practitioners and their time, and bookings, with the invariants the database keeps."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from scheduling.availability import day_span
+
+MINUTES_IN_A_DAY = 24 * 60
+
+phone_number = RegexValidator(
+    r"^\+?[0-9][0-9 ()./-]{4,23}[0-9]$",
+    "Enter a phone number of 6 to 25 digits, spaces, dashes or brackets, optionally starting with +.",
+)
+
+
+class AppointmentType(models.Model):
+    """A kind of visit patients can book, with the rules that cut the calendar for it."""
+
+    slug = models.SlugField(unique=True, help_text="Used by the API, for example 'consultation'.")
+    name = models.CharField(max_length=100)
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(MINUTES_IN_A_DAY)]
+    )
+    slot_interval_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(MINUTES_IN_A_DAY)],
+        help_text="Minutes between offered start times. Empty means the duration.",
+    )
+    buffer_before_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(240)],
+        help_text="Time kept free before each booking; never offered to patients.",
+    )
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(240)],
+        help_text="Time kept free after each booking; never offered to patients.",
+    )
+    min_notice_minutes = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(60 * MINUTES_IN_A_DAY)],
+        help_text="How long before its start a slot can still be booked.",
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="How many days ahead patients may book.",
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive types are not offered.")
+
+    class Meta:
+        ordering = ["duration_minutes", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gte=5), name="type_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(slot_interval_minutes__isnull=True) | Q(slot_interval_minutes__gte=5),
+                name="type_slot_interval_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.duration_minutes} min)"
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+
+class Practitioner(models.Model):
+    """A person whose calendar patients book: each has their own hours, time off and bookings."""
+
+    slug = models.SlugField(unique=True, help_text="Used by the API, for example 'dr-rao'.")
+    name = models.CharField(max_length=100)
+    appointment_types = models.ManyToManyField(AppointmentType, related_name="practitioners", blank=True)
+    is_active = models.BooleanField(default=True, help_text="Inactive practitioners are not offered.")
+
+    class Meta:
+        ordering = ["name", "slug"]
+
+    def __str__(self):
+        return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+
+class OpeningHours(models.Model):
+    """One interval of a practitioner's weekly schedule; a lunch break is two intervals on one day."""
+
+    practitioner = models.ForeignKey(Practitioner, models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens_at = models.TimeField(help_text="Clinic local time.")
+    closes_at = models.TimeField(help_text="Clinic local time.")
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "opens_at"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="hours_close_after_open"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+
+    def clean(self):
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": "Closing time must be after opening time."})
+
+
+class TimeOff(models.Model):
+    """A span when one practitioner takes no bookings: leave, training, a half day."""
+
+    practitioner = models.ForeignKey(Practitioner, models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="time_off_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.practitioner}: {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "Time off must end after it starts."})
+
+
+class ClinicClosure(models.Model):
+    """Whole days the clinic is shut for everyone, such as public holidays."""
+
+    name = models.CharField(max_length=100)
+    first_day = models.DateField()
+    last_day = models.DateField(help_text="Inclusive; the same as the first day for a one-day closure.")
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="closure_last_after_first"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.first_day} to {self.last_day})"
+
+    def clean(self):
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": "The last day cannot be before the first day."})
+
+
+def new_reference() -> str:
+    # 80 random bits: references are shared with patients, so they must not be guessable or sequential.
+    return f"bk_{secrets.token_hex(10)}"
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class BookingQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Booking.Status.CONFIRMED)
+
+    def overlapping(self, start, end):
+        """Bookings whose blocked time (the appointment and its buffers) overlaps [start, end)."""
+        return self.filter(blocked_from__lt=end, blocked_until__gt=start)
+
+    def matching(self, *, tz, start_date=None, end_date=None, practitioner=None, appointment_type=None, status=None):
+        """Staff's filters: local days the booking starts on, practitioner and type slugs, status."""
+        bookings = self
+        if start_date:
+            bookings = bookings.filter(starts_at__gte=day_span(start_date, start_date, tz).start)
+        if end_date:
+            bookings = bookings.filter(starts_at__lt=day_span(end_date, end_date, tz).end)
+        if practitioner:
+            bookings = bookings.filter(practitioner__slug=practitioner)
+        if appointment_type:
+            bookings = bookings.filter(appointment_type__slug=appointment_type)
+        if status:
+            bookings = bookings.filter(status=status)
+        return bookings
+
+
+class Booking(models.Model):
+    """One patient's appointment with one practitioner.
+
+    While confirmed, its blocked time [blocked_from, blocked_until) overlaps no other confirmed booking
+    of the same practitioner; the database enforces that (see scheduling/overlap_guard.py).
+    """
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed"
+        CANCELLED = "cancelled"
+
+    class CancelledBy(models.TextChoices):
+        PATIENT = "patient"
+        STAFF = "staff"
+
+    reference = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
+    practitioner = models.ForeignKey(Practitioner, models.PROTECT, related_name="bookings")
+    appointment_type = models.ForeignKey(AppointmentType, models.PROTECT, related_name="bookings")
+    patient_name = models.CharField(max_length=200)
+    patient_email = models.EmailField(blank=True)
+    patient_phone = models.CharField(max_length=32, blank=True, validators=[phone_number])
+    reason_for_visit = models.TextField(blank=True, max_length=1000)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # The buffers in force when it was booked; kept so that staff editing a type's buffers later
+    # neither frees nor double-books time around bookings already made.
+    blocked_from = models.DateTimeField(editable=False)
+    blocked_until = models.DateTimeField(editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    manage_token_digest = models.CharField(max_length=64, editable=False, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True, editable=False)
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            # Overlap checks ask for bookings ending after a time; indexed by that end, the scan covers only
+            # bookings still to come, however many years of history the calendar holds.
+            models.Index(fields=["practitioner", "status", "blocked_until"], name="booking_calendar_ends_idx"),
+            models.Index(fields=["starts_at"], name="booking_starts_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(blocked_from__lte=F("starts_at"), blocked_until__gte=F("ends_at")),
+                name="booking_blocks_its_own_time",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["confirmed", "cancelled"]), name="booking_status_valid"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    def issue_manage_token(self) -> str:
+        """A new secret for the patient; only its digest is stored, so a leaked database reveals none."""
+        token = secrets.token_urlsafe(32)
+        self.manage_token_digest = token_digest(token)
+        return token
+
+    def accepts_manage_token(self, token: str) -> bool:
+        return bool(self.manage_token_digest) and secrets.compare_digest(self.manage_token_digest, token_digest(token))
+
+
+class IdempotencyRecord(models.Model):
+    """A client's Idempotency-Key and the response it got, so a retried request gets the same answer."""
+
+    scope = models.CharField(max_length=100, help_text="The operation the key was used for.")
+    key = models.CharField(max_length=255)
+    request_digest = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}"

@@ -1,0 +1,56 @@
+"""Every failure is JSON with a 4xx status; no request reaches a debug page or a 500."""
+
+import pytest
+from django.db import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path", ["/nope", "/api/calendly/", "/api/calendly/availability/", "/api/calendly/bookings/x/y"]
+)
+def test_unknown_paths_are_404_json(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/api/calendly/book"), ("delete", "/api/calendly/book"), ("post", "/api/calendly/availability")],
+)
+def test_wrong_methods_are_405_json(api, method, path):
+    response = getattr(api, method)(path)
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_an_unknown_appointment_type_is_404_json(api):
+    response = api.get("/api/calendly/appointment-types/surgery")
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_a_database_locked_past_the_timeout_is_503_with_retry_after(api, monkeypatch, tomorrow):
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("scheduling.booking.Calendars.load", locked)
+    body = {
+        "patient_name": "A",
+        "appointment_type": "consultation",
+        "date": tomorrow.isoformat(),
+        "start_time": "10:00",
+    }
+    response = api.post("/api/calendly/book", body, format="json")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert response.json()["code"] == "database_busy"
+
+
+def test_healthz_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

@@ -1,0 +1,73 @@
+"""Staff list and filter bookings through the API; anonymous callers cannot."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_token(db):
+    user = User.objects.create_user("desk", password="a-long-desk-password", is_staff=True)
+    return Token.objects.create(user=user).key
+
+
+@pytest.fixture
+def three_bookings(book, tomorrow):
+    book(tomorrow, "09:00", patient_name="Ann")
+    book(tomorrow, "10:00", "therapy", patient_name="Ben")
+    book(tomorrow + timedelta(days=1), "09:00", patient_name="Cat")
+
+
+def names(response):
+    return [b["patient_name"] for b in response.json()["results"]]
+
+
+def test_anonymous_callers_cannot_list_bookings(api, three_bookings):
+    response = api.get("/api/calendly/bookings")
+    assert response.status_code in (401, 403)
+    assert "Ann" not in response.content.decode()
+
+
+def test_a_non_staff_user_cannot_list_bookings(api, three_bookings):
+    api.force_authenticate(User.objects.create_user("patient"))
+    assert api.get("/api/calendly/bookings").status_code == 403
+
+
+def test_staff_with_a_token_list_every_booking(api, staff_token, three_bookings):
+    response = api.get("/api/calendly/bookings", HTTP_AUTHORIZATION=f"Token {staff_token}")
+    assert response.status_code == 200
+    assert response.json()["count"] == 3
+    assert names(response) == ["Ann", "Ben", "Cat"]
+
+
+def test_staff_with_a_session_filter_by_day_type_and_status(admin_client, three_bookings, tomorrow):
+    url = "/api/calendly/bookings"
+    one_day = {"start_date": tomorrow.isoformat(), "end_date": tomorrow.isoformat()}
+    assert names(admin_client.get(url, one_day)) == ["Ann", "Ben"]
+    assert names(admin_client.get(url, {"appointment_type": "therapy"})) == ["Ben"]
+    assert names(admin_client.get(url, {"practitioner": "clinic", "status": "cancelled"})) == []
+
+
+def test_bad_filters_name_the_field(admin_client):
+    response = admin_client.get("/api/calendly/bookings", {"status": "maybe", "start_date": "soon"})
+    assert response.status_code == 400
+    assert {"status", "start_date"} <= set(response.json()["errors"])
+
+
+def test_a_blank_filter_is_an_error_not_ignored(admin_client):
+    response = admin_client.get("/api/calendly/bookings", {"status": ""})
+    assert response.status_code == 400
+    assert "blank" in response.json()["errors"]["status"][0]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("page_size", "0"), ("page_size", "501"), ("page_size", "null"), ("page", ""), ("page", "x")]
+)
+def test_a_bad_page_or_page_size_names_the_field(admin_client, name, value):
+    response = admin_client.get("/api/calendly/bookings", {name: value})
+    assert response.status_code == 400
+    assert name in response.json()["errors"]
