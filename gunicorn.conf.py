@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from clinic_project import server_errors
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Request handling is CPU-bound Python with short database waits. Measured on 2 cores (bench/run.py,
 # README "Performance"): two single-threaded processes per core beat fewer processes, more threads
@@ -15,3 +17,6 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
 # The request log comes from scheduling.middleware, which leaves query strings (manage tokens) out.
 accesslog = None
 errorlog = "-"
+
+# Requests gunicorn refuses itself (URL over 4094 bytes, oversized headers) get the API's JSON error body.
+server_errors.install()
