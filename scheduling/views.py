@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.utils import timezone
@@ -131,11 +133,15 @@ class BookingPage(PageNumberPagination):
         return _whole_number(request, self.page_query_param, 1)
 
 
+WHOLE_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
 def _whole_number(request, name: str, default: int, most: int | None = None) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1 or (most and int(raw) > most):
+    # ASCII digits only: str.isdigit() also accepts "²" and "٣"; ten digits is past any real page.
+    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1 or (most and int(raw) > most):
         limit = f" from 1 to {most}" if most else " of 1 or more"
         raise ValidationError({name: [f"Give a whole number{limit}."]})
     return int(raw)

@@ -65,7 +65,18 @@ def test_a_blank_filter_is_an_error_not_ignored(admin_client):
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("page_size", "0"), ("page_size", "501"), ("page_size", "null"), ("page", ""), ("page", "x")]
+    ("name", "value"),
+    [
+        ("page_size", "0"),
+        ("page_size", "501"),
+        ("page_size", "null"),
+        ("page", ""),
+        ("page", "x"),
+        # str.isdigit() is true for these, yet they are not the integer the schema promises.
+        ("page", "\u00b2"),
+        ("page_size", "\u0663"),
+        ("page", "1" * 5000),
+    ],
 )
 def test_a_bad_page_or_page_size_names_the_field(admin_client, name, value):
     response = admin_client.get("/api/calendly/bookings", {name: value})
