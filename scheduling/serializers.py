@@ -18,7 +18,9 @@ MAX_RANGE_DAYS = 31
 # Far enough for any horizon staff can set, near enough that date arithmetic never overflows.
 FURTHEST_DAY = timedelta(days=3650)
 WALL_CLOCK = "%H:%M"
-ISO_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only, as the schema says: Python's date and time parsers also take "٢٠٢٦" or "20261125".
+ISO_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+WALL_CLOCK_SHAPE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 class StrictCharField(serializers.CharField):
@@ -77,18 +79,23 @@ def practitioner_field(**kwargs) -> ActiveSlugField:
     )
 
 
-class BookableDateField(serializers.DateField):
+class IsoDateField(serializers.DateField):
+    """A date written YYYY-MM-DD, and only that."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not ISO_DATE_SHAPE.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError:
+            raise serializers.ValidationError(f"{value} is not a date on the calendar.") from None
+
+
+class BookableDateField(IsoDateField):
     """A clinic-local date from today up to ten years ahead."""
 
     def to_internal_value(self, value):
-        if not isinstance(value, str):
-            self.fail("invalid", format="YYYY-MM-DD")
-        try:
-            day = super().to_internal_value(value)
-        except serializers.ValidationError:
-            if ISO_DATE_SHAPE.fullmatch(value):
-                raise serializers.ValidationError(f"{value} is not a date on the calendar.") from None
-            raise
+        day = super().to_internal_value(value)
         today = timezone.localdate()
         if day < today:
             raise serializers.ValidationError(f"{day} is in the past; the earliest date is today, {today}.")
@@ -97,7 +104,7 @@ class BookableDateField(serializers.DateField):
         return day
 
 
-@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "10:00"})
+@extend_schema_field({"type": "string", "pattern": f"^{WALL_CLOCK_SHAPE.pattern}$", "example": "10:00"})
 class WallClockField(serializers.TimeField):
     """A clinic-local time of day written HH:MM."""
 
@@ -105,7 +112,7 @@ class WallClockField(serializers.TimeField):
         super().__init__(format=WALL_CLOCK, input_formats=[WALL_CLOCK], **kwargs)
 
     def to_internal_value(self, value):
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not WALL_CLOCK_SHAPE.fullmatch(value):
             self.fail("invalid", format="HH:MM")
         return super().to_internal_value(value)
 
@@ -274,8 +281,8 @@ class RescheduleRequest(serializers.Serializer):
 
 
 class BookingListQuery(QueryParameters):
-    start_date = serializers.DateField(required=False, help_text="Bookings starting on or after this local date.")
-    end_date = serializers.DateField(required=False, help_text="Bookings starting on or before this local date.")
+    start_date = IsoDateField(required=False, help_text="Bookings starting on or after this local date.")
+    end_date = IsoDateField(required=False, help_text="Bookings starting on or before this local date.")
     practitioner = serializers.SlugField(required=False)
     appointment_type = serializers.SlugField(required=False)
     status = serializers.ChoiceField(choices=Booking.Status.choices, required=False)

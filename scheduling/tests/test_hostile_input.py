@@ -83,3 +83,30 @@ def test_a_lone_surrogate_in_a_name_is_400_naming_the_field(api, tomorrow):
     response = raw_post(api, body.encode())
     assert response.status_code == 400
     assert "patient_name" in response.json()["errors"]
+
+
+ARABIC_INDIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(
+    ("field", "spelling"),
+    [
+        ("date", lambda day: day.isoformat().translate(ARABIC_INDIC_DIGITS)),
+        ("date", lambda day: day.strftime("%Y%m%d")),  # ISO 8601 basic form, which date.fromisoformat takes
+        ("start_time", lambda day: "10:00".translate(ARABIC_INDIC_DIGITS)),
+        ("start_time", lambda day: "1000"),
+    ],
+)
+def test_dates_and_times_only_in_the_documented_ascii_form(api, tomorrow, field, spelling):
+    """The schema promises YYYY-MM-DD and HH:MM; what Python's parsers would also take is still a 400."""
+    body = {**valid(tomorrow), field: spelling(tomorrow)}
+    response = api.post("/api/calendly/book", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert Booking.objects.count() == 0
+
+
+def test_staff_date_filters_only_in_the_documented_form(admin_client, tomorrow):
+    response = admin_client.get("/api/calendly/bookings", {"start_date": tomorrow.strftime("%Y%m%d")})
+    assert response.status_code == 400
+    assert "start_date" in response.json()["errors"]
