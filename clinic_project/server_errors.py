@@ -30,7 +30,8 @@ CODE = {
 
 def json_error(status_int: int, reason: str, mesg: str) -> bytes:
     """A complete HTTP/1.1 response, closing the connection as gunicorn's own does."""
-    problem = " ".join(part for part in (mesg or f"{reason}.", HINT.get(status_int, "")) if part)
+    said = (mesg or reason).rstrip(".") + "."
+    problem = f"{said} {HINT[status_int]}" if status_int in HINT else said
     body = {
         "detail": problem,
         "code": CODE.get(status_int, "error"),
