@@ -20,7 +20,7 @@ FURTHEST_DAY = timedelta(days=3650)
 WALL_CLOCK = "%H:%M"
 # ASCII digits only, as the schema says: Python's date and time parsers also take "٢٠٢٦" or "20261125".
 ISO_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-WALL_CLOCK_SHAPE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+WALL_CLOCK_SHAPE = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]")
 
 
 class StrictCharField(serializers.CharField):

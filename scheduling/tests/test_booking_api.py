@@ -25,6 +25,12 @@ def test_booking_a_free_slot_confirms_and_stores_it(book, tomorrow):
     assert (body["date"], body["start_time"], body["end_time"]) == (tomorrow.isoformat(), "10:00", "10:30")
 
 
+def test_a_single_digit_hour_is_read_as_the_prototype_read_it(book, tomorrow):
+    response = book(tomorrow, "9:00")
+    assert response.status_code == 200
+    assert response.json()["start_time"] == "09:00"
+
+
 def test_booking_ids_are_long_random_and_distinct(book, tomorrow):
     ids = [book(tomorrow, f"{hour}:00").json()["booking_id"] for hour in (9, 10, 11)]
     assert len(set(ids)) == 3
