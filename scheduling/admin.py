@@ -26,17 +26,7 @@ admin.site.login = limit_failed_logins(admin.site.login)
 
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "slug",
-        "duration_minutes",
-        "slot_interval_minutes",
-        "buffer_before_minutes",
-        "buffer_after_minutes",
-        "min_notice_minutes",
-        "horizon_days",
-        "is_active",
-    ]
+    list_display = ["name", "slug", "duration_minutes", *AppointmentType.RULE_FIELDS, "is_active"]
     list_filter = ["is_active"]
     list_editable = ["is_active"]
     search_fields = ["name", "slug"]
@@ -173,12 +163,7 @@ class BookingAdminForm(forms.ModelForm):
                     day=cleaned["date"],
                     start_time=cleaned["start_time"],
                     practitioner=cleaned.get("practitioner"),
-                    patient=bookings.Patient(
-                        name=cleaned["patient_name"],
-                        email=cleaned.get("patient_email", ""),
-                        phone=cleaned.get("patient_phone", ""),
-                        reason_for_visit=cleaned.get("reason_for_visit", ""),
-                    ),
+                    patient=bookings.Patient.named_in(cleaned),
                 )
                 # The form saves what it cleaned: record who the booking went to.
                 cleaned["practitioner"] = self.instance.practitioner

@@ -7,6 +7,7 @@ the last word when two requests race for the same time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -51,6 +52,16 @@ class Patient:
     email: str = ""
     phone: str = ""
     reason_for_visit: str = ""
+
+    @classmethod
+    def named_in(cls, fields: Mapping[str, str]) -> Patient:
+        """The patient of a validated booking request or admin form, which share these field names."""
+        return cls(
+            name=fields["patient_name"],
+            email=fields.get("patient_email", ""),
+            phone=fields.get("patient_phone", ""),
+            reason_for_visit=fields.get("reason_for_visit", ""),
+        )
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,15 @@ class AppointmentType(models.Model):
     )
     is_active = models.BooleanField(default=True, help_text="Inactive types are not offered.")
 
+    # How this type cuts the calendar; the admin list and the API show them together.
+    RULE_FIELDS = (
+        "slot_interval_minutes",
+        "buffer_before_minutes",
+        "buffer_after_minutes",
+        "min_notice_minutes",
+        "horizon_days",
+    )
+
     class Meta:
         ordering = ["duration_minutes", "name"]
         constraints = [

@@ -298,16 +298,7 @@ class AppointmentTypeSummary(serializers.ModelSerializer):
 
     class Meta:
         model = AppointmentType
-        fields = [
-            "slug",
-            "name",
-            "duration_minutes",
-            "slot_interval_minutes",
-            "buffer_before_minutes",
-            "buffer_after_minutes",
-            "min_notice_minutes",
-            "horizon_days",
-        ]
+        fields = ["slug", "name", "duration_minutes", *AppointmentType.RULE_FIELDS]
 
     def get_slot_interval_minutes(self, appointment_type) -> int:
         return appointment_type.slot_interval_minutes or appointment_type.duration_minutes

@@ -89,12 +89,7 @@ class BookViewSet(viewsets.GenericViewSet):
             day=data["date"],
             start_time=data["start_time"],
             practitioner=data.get("practitioner"),
-            patient=bookings.Patient(
-                name=data["patient_name"],
-                email=data.get("patient_email", ""),
-                phone=data.get("patient_phone", ""),
-                reason_for_visit=data.get("reason_for_visit", ""),
-            ),
+            patient=bookings.Patient.named_in(data),
         )
         context = {"request": request, "manage_token": token}
         return Response(api.BookingConfirmation(booking, context=context).data)
@@ -176,6 +171,11 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise NotFound("No booking with this reference and token.")
         return found
 
+    def _change_once(self, request, kind: str, change) -> Response:
+        """Apply `change` to the caller's booking; a retry with the same Idempotency-Key replays it."""
+        booking = self.get_object()  # the token is checked before any replay
+        return idempotent(request, f"{kind}:{booking.reference}", lambda: change(request, booking))
+
     def _cancelled_by(self) -> str:
         return Booking.CancelledBy.STAFF if self.request.user.is_staff else Booking.CancelledBy.PATIENT
 
@@ -207,8 +207,7 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, booking_id=None):
-        booking = self.get_object()  # the token is checked before any replay
-        return idempotent(request, f"cancel:{booking.reference}", lambda: self._cancel(request, booking))
+        return self._change_once(request, "cancel", self._cancel)
 
     def _cancel(self, request, booking):
         cancellation = api.CancelRequest(data=request.data)
@@ -231,8 +230,7 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, booking_id=None):
-        booking = self.get_object()  # the token is checked before any replay
-        return idempotent(request, f"reschedule:{booking.reference}", lambda: self._reschedule(request, booking))
+        return self._change_once(request, "reschedule", self._reschedule)
 
     def _reschedule(self, request, booking):
         move = api.RescheduleRequest(data=request.data)
