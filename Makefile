@@ -36,7 +36,7 @@ test-postgres: $(VENV)/.dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/clinic} $(VENV)/bin/pytest
 
 bench: $(VENV)/.dev
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis .ruff_cache
