@@ -8,9 +8,11 @@ in `write_json_error`. This module must not import Django: it runs in gunicorn's
 from __future__ import annotations
 
 import json
+import re
 
 from gunicorn import util
 
+REQUEST_LINE_TOO_LONG = re.compile(r"Request Line is too large \((\d+) > (\d+)\)")
 # What the request part each status is about is called in `errors`, as a field name is for a 400.
 PART_AT_FAULT = {414: "url", 431: "headers"}
 HINT = {
@@ -30,6 +32,9 @@ CODE = {
 
 def json_error(status_int: int, reason: str, mesg: str) -> bytes:
     """A complete HTTP/1.1 response, closing the connection as gunicorn's own does."""
+    # gunicorn says "Request Line is too large (5045 > 4094)"; a client knows the request line as its URL.
+    if too_long := REQUEST_LINE_TOO_LONG.fullmatch(mesg):
+        mesg = "The URL is {} bytes long; the limit is {}".format(*too_long.groups())
     said = (mesg or reason).rstrip(".") + "."
     problem = f"{said} {HINT[status_int]}" if status_int in HINT else said
     body = {

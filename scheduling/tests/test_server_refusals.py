@@ -20,7 +20,9 @@ def test_an_over_long_url_is_a_json_414_naming_the_url(server):
     status, body = request("GET", f"{server.url}/api/calendly/availability?date=" + "9" * 5000)
     assert status == 414
     assert body["code"] == "uri_too_long"
-    assert "Send fewer or shorter query parameters" in body["errors"]["url"][0]
+    assert body["errors"]["url"] == [body["detail"]]
+    assert body["detail"].startswith("The URL is ")
+    assert body["detail"].endswith("bytes long; the limit is 4094. Send fewer or shorter query parameters.")
 
 
 def test_an_over_large_header_is_a_json_431_naming_the_headers(server):
