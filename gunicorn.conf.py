@@ -18,5 +18,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
 accesslog = None
 errorlog = "-"
 
-# Requests gunicorn refuses itself (URL over 4094 bytes, oversized headers) get the API's JSON error body.
+# Requests gunicorn refuses itself (an over-long URL, oversized headers) get the API's JSON error body.
+limit_request_line = server_errors.URL_BYTES_LIMIT
+limit_request_field_size = server_errors.HEADER_BYTES_LIMIT
+limit_request_fields = server_errors.HEADER_COUNT_LIMIT
 server_errors.install()

@@ -12,6 +12,11 @@ import re
 
 from gunicorn import util
 
+# gunicorn's defaults, set explicitly in gunicorn.conf.py so the schema (scheduling/openapi.py) quotes them.
+URL_BYTES_LIMIT = 4094
+HEADER_BYTES_LIMIT = 8190
+HEADER_COUNT_LIMIT = 100
+
 REQUEST_LINE_TOO_LONG = re.compile(r"Request Line is too large \((\d+) > (\d+)\)")
 # What the request part each status is about is called in `errors`, as a field name is for a 400.
 PART_AT_FAULT = {414: "url", 431: "headers"}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from clinic_project.server_errors import HEADER_BYTES_LIMIT, HEADER_COUNT_LIMIT, URL_BYTES_LIMIT
+
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
 
 # gunicorn answers these itself, for any operation, before Django sees the request
 # (clinic_project/server_errors.py gives them the same JSON body as every other error).
 SERVER_REFUSALS = {
-    "414": "The URL is longer than 4094 bytes: too many or too long query parameters.",
-    "431": "A header is longer than 8190 bytes, or there are more than 100 headers.",
+    "414": f"The URL is longer than {URL_BYTES_LIMIT} bytes: too many or too long query parameters.",
+    "431": f"A header is longer than {HEADER_BYTES_LIMIT} bytes, or there are more than {HEADER_COUNT_LIMIT} headers.",
 }
 
 
