@@ -28,7 +28,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "scheduling",  # first, so its admin templates (the day-schedule link) override the stock ones
-    "django.contrib.admin",
+    "clinic_project.admin_site.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,7 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "scheduling.middleware.RequestLogMiddleware",
+    "clinic_project.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -51,8 +51,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "scheduling.calendar_cache.VersionsPerRequest",
-    "scheduling.middleware.DatabaseBusyMiddleware",
+    "scheduling.cache.VersionsPerRequest",
+    "clinic_project.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_project.urls"
@@ -128,16 +128,19 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["scheduling.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["scheduling.api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "EXCEPTION_HANDLER": "scheduling.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "scheduling.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "booking": env("THROTTLE_BOOKING_RATE", default="60/minute"),
         "manage": env("THROTTLE_MANAGE_RATE", default="120/minute"),
+        # Per client address, so nobody can hold a whole day: with holds lasting HOLD_MINUTES, a client
+        # keeps at most this many slots an hour.
+        "hold": env("THROTTLE_HOLD_RATE", default="20/hour"),
     },
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=None),
 }
@@ -156,7 +159,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "scheduling.openapi.document_server_refusals",
+        "scheduling.api.openapi.document_server_refusals",
     ],
 }
 
@@ -172,6 +175,9 @@ if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+
+# How long a slot hold keeps its time for the patient who took it.
+HOLD_MINUTES = env.int("HOLD_MINUTES", default=5)
 
 # Admin sign-in attempts allowed per client address and username within the window.
 ADMIN_LOGIN_ATTEMPTS = env.int("ADMIN_LOGIN_ATTEMPTS", default=5)
@@ -190,4 +196,4 @@ LOGGING = {
         "django.server": {"handlers": [], "propagate": False},
     },
 }
-CSRF_FAILURE_VIEW = "scheduling.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "clinic_project.errors.csrf_failure"

@@ -2,18 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from scheduling.views import healthz
+from scheduling.api.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/calendly/", include("scheduling.urls")),
+    path("api/calendly/", include("scheduling.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
-handler400 = "scheduling.errors.bad_request"
-handler403 = "scheduling.errors.permission_denied"
-handler404 = "scheduling.errors.page_not_found"
-handler500 = "scheduling.errors.server_error"
+handler400 = "clinic_project.errors.bad_request"
+handler403 = "clinic_project.errors.permission_denied"
+handler404 = "clinic_project.errors.page_not_found"
+handler500 = "clinic_project.errors.server_error"

@@ -3,26 +3,18 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 
 
 def _reference_changed(**kwargs):
-    from scheduling import calendar_cache
+    from scheduling import cache
 
-    calendar_cache.changed(calendar_cache.REFERENCE)
-
-
-def _bookings_changed(**kwargs):
-    from scheduling import calendar_cache
-
-    calendar_cache.changed(calendar_cache.BOOKINGS)
+    cache.changed(cache.REFERENCE)
 
 
-def reinstall_overlap_guard(using, **kwargs):
-    """SQLite rebuilds a table (dropping its triggers) when a migration alters it; put the guard back."""
+def reinstall_guards(using, **kwargs):
+    """SQLite rebuilds a table (dropping its triggers) when a migration alters it; put the guards back."""
     from django.db import connections
 
-    from scheduling import overlap_guard
+    from scheduling import guards
 
-    connection = connections[using]
-    if "scheduling_booking" in connection.introspection.table_names():
-        overlap_guard.install(connection)
+    guards.install_all(connections[using])
 
 
 class SchedulingConfig(AppConfig):
@@ -32,18 +24,17 @@ class SchedulingConfig(AppConfig):
     def ready(self):
         from scheduling import models
 
-        post_migrate.connect(reinstall_overlap_guard, sender=self)
-        # Anything availability depends on invalidates every worker's cached copies when it changes.
-        handlers = {
-            models.AppointmentType: _reference_changed,
-            models.Practitioner: _reference_changed,
-            models.OpeningHours: _reference_changed,
-            models.TimeOff: _reference_changed,
-            models.ClinicClosure: _reference_changed,
-            models.Booking: _bookings_changed,
-        }
-        for model, handler in handlers.items():
-            post_save.connect(handler, sender=model, dispatch_uid=f"cache-save-{model.__name__}")
-            post_delete.connect(handler, sender=model, dispatch_uid=f"cache-delete-{model.__name__}")
+        post_migrate.connect(reinstall_guards, sender=self)
+        # What staff configure invalidates every worker's cached copies when it changes. Bookings do it
+        # themselves: their one write path (scheduling/bookings.py) announces each change.
+        for model in (
+            models.AppointmentType,
+            models.Practitioner,
+            models.OpeningHours,
+            models.TimeOff,
+            models.ClinicClosure,
+        ):
+            post_save.connect(_reference_changed, sender=model, dispatch_uid=f"cache-save-{model.__name__}")
+            post_delete.connect(_reference_changed, sender=model, dispatch_uid=f"cache-delete-{model.__name__}")
         offers = models.Practitioner.appointment_types.through
         m2m_changed.connect(_reference_changed, sender=offers, dispatch_uid="cache-offers")

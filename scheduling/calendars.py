@@ -1,6 +1,6 @@
 """Practitioners' calendars read from the database as plain spans, and the open slots they leave.
 
-The API, the admin and `manage.py shell` all ask here; the arithmetic itself is in availability.py.
+The API, the admin and `manage.py shell` all ask here; the arithmetic itself is in `scheduling.slots`.
 Loading costs a fixed number of queries whatever the length of the range or the number of bookings.
 """
 
@@ -9,37 +9,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
-from scheduling.availability import (
-    SlotRules,
-    Span,
-    candidate_slots,
-    day_span,
-    free_slots,
-    open_spans,
-)
-from scheduling.calendar_cache import REFERENCE, cached
+from scheduling import clinic_time
+from scheduling.cache import REFERENCE, cached
 from scheduling.models import AppointmentType, Booking, ClinicClosure, OpeningHours, Practitioner, TimeOff
+from scheduling.rules import BookingRuleBroken, BookingWindow, SlotRules
+from scheduling.slots import Span, free_slots
 
 Hours = dict[int, list[tuple[time, time]]]  # weekday -> (opens, closes) intervals
-
-
-def clinic_zone() -> ZoneInfo:
-    return timezone.get_default_timezone()
-
-
-def slot_rules(appointment_type: AppointmentType) -> SlotRules:
-    return SlotRules(
-        duration=timedelta(minutes=appointment_type.duration_minutes),
-        step=timedelta(minutes=appointment_type.slot_interval_minutes or appointment_type.duration_minutes),
-        buffer_before=timedelta(minutes=appointment_type.buffer_before_minutes),
-        buffer_after=timedelta(minutes=appointment_type.buffer_after_minutes),
-    )
 
 
 @dataclass(frozen=True)
@@ -53,12 +34,23 @@ class ReferenceData:
     time_off: dict[int, list[Span]]  # practitioner id -> time off not yet over
     closures: list[ClinicClosure]  # clinic closures not yet over
 
+    # Time off and closures are kept from yesterday on; older days are read from the database.
+    since: date
+
     def offers(self, practitioner: Practitioner, appointment_type: AppointmentType) -> bool:
         return any(p.pk == practitioner.pk for p in self.offering.get(appointment_type.pk, ()))
 
 
+def require_offer(practitioner: Practitioner | None, appointment_type: AppointmentType) -> None:
+    """BookingRuleBroken naming `practitioner` when they do not offer this type."""
+    if practitioner is not None and not reference_data().offers(practitioner, appointment_type):
+        raise BookingRuleBroken(
+            f"{practitioner.name} does not offer {appointment_type.name}.", field="practitioner", code="not_offered"
+        )
+
+
 def reference_data() -> ReferenceData:
-    """Cached per process until staff change something (see calendar_cache)."""
+    """Cached per process until staff change something (see scheduling.cache)."""
     return cached(("reference-data",), _load_reference_data, depends_on=(REFERENCE,))
 
 
@@ -72,12 +64,8 @@ def _load_reference_data() -> ReferenceData:
     offering: dict[int, list[Practitioner]] = defaultdict(list)
     hours: dict[int, Hours] = {}
     # Only what can still affect a bookable day; anything over by yesterday is history.
-    yesterday = timezone.localdate() - timedelta(days=1)
-    time_off: dict[int, list[Span]] = defaultdict(list)
-    for pk, starts_at, ends_at in TimeOff.objects.filter(
-        ends_at__gte=day_span(yesterday, yesterday, clinic_zone()).start
-    ).values_list("practitioner_id", "starts_at", "ends_at"):
-        time_off[pk].append(Span(starts_at, ends_at))
+    yesterday = clinic_time.today() - timedelta(days=1)
+    time_off = _time_off_spans(TimeOff.objects.filter(ends_at__gte=clinic_time.days(yesterday, yesterday).start))
     for practitioner in practitioners:
         for offered in practitioner.appointment_types.all():
             offering[offered.pk].append(practitioner)
@@ -91,33 +79,15 @@ def _load_reference_data() -> ReferenceData:
         hours=hours,
         time_off=dict(time_off),
         closures=list(ClinicClosure.objects.filter(last_day__gte=yesterday)),
+        since=yesterday,
     )
 
 
-EARLIEST = datetime.min.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class BookingWindow:
-    """The instants between which a type may be booked, seen at `now`."""
-
-    opens: datetime
-    closes: datetime | None
-
-    @classmethod
-    def at(cls, appointment_type: AppointmentType, now: datetime) -> BookingWindow:
-        return cls(
-            opens=now + timedelta(minutes=appointment_type.min_notice_minutes),
-            closes=now + timedelta(days=appointment_type.horizon_days),
-        )
-
-    @classmethod
-    def unbounded(cls) -> BookingWindow:
-        """No limit in time: for results computed once and cut to a window per request."""
-        return cls(opens=EARLIEST, closes=None)
-
-    def admits(self, start: datetime) -> bool:
-        return start >= self.opens and (self.closes is None or start <= self.closes)
+def _time_off_spans(time_off) -> dict[int, list[Span]]:
+    spans: dict[int, list[Span]] = defaultdict(list)
+    for pk, starts_at, ends_at in time_off.values_list("practitioner_id", "starts_at", "ends_at"):
+        spans[pk].append(Span(starts_at, ends_at))
+    return spans
 
 
 @dataclass(frozen=True)
@@ -139,56 +109,84 @@ class Calendars:
     busy: dict[int, list[Span]] = field(default_factory=dict)
     bookings_per_day: dict[tuple[int, date], int] = field(default_factory=dict)
 
+    # The earliest instant a hold counted as busy here lapses: from then on this picture is out of date.
+    stale_at: datetime | None = None
+
     @classmethod
-    def load(
+    def offering(
         cls,
         appointment_type: AppointmentType,
         first_day: date,
         last_day: date,
         *,
+        now: datetime,
         practitioner: Practitioner | None = None,
         ignoring: Booking | None = None,
     ) -> Calendars:
-        """Calendars of the active practitioners offering `appointment_type` (or just `practitioner`).
+        """Calendars of the active practitioners offering `appointment_type` (or just `practitioner`, who
+        must offer it)."""
+        require_offer(practitioner, appointment_type)
+        practitioners = reference_data().offering.get(appointment_type.pk, [])
+        if practitioner is not None:
+            practitioners = [p for p in practitioners if p.pk == practitioner.pk]
+        return cls.load(first_day, last_day, practitioners, now=now, ignoring=ignoring)
+
+    @classmethod
+    def load(
+        cls,
+        first_day: date,
+        last_day: date,
+        practitioners: Iterable[Practitioner],
+        *,
+        now: datetime,
+        ignoring: Booking | None = None,
+    ) -> Calendars:
+        """The practitioners' hours, time away and blocked time over the days, as seen at `now`.
 
         `ignoring` leaves one booking out, so a booking being moved does not block its own new time.
         """
-        tz = clinic_zone()
+        tz = clinic_time.zone()
         # A day's slots can be blocked by bookings and buffers reaching in from the neighbouring days.
-        reach = day_span(first_day - timedelta(days=1), last_day + timedelta(days=1), tz)
+        reach = clinic_time.days(first_day - timedelta(days=1), last_day + timedelta(days=1))
         reference = reference_data()
-        practitioners = reference.offering.get(appointment_type.pk, [])
-        if practitioner is not None:
-            practitioners = [p for p in practitioners if p.pk == practitioner.pk]
         calendars = cls(tz=tz, practitioners=list(practitioners))
         ids = [p.pk for p in calendars.practitioners]
-        closures = [c for c in reference.closures if c.first_day <= last_day and c.last_day >= first_day]
-        clinic_closed = [day_span(c.first_day, c.last_day, tz) for c in closures]
+        if first_day >= reference.since:
+            closures, time_off = reference.closures, reference.time_off
+        else:  # history: not in the cached reference data
+            closures = list(ClinicClosure.objects.filter(last_day__gte=first_day, first_day__lte=last_day))
+            time_off = _time_off_spans(TimeOff.objects.filter(practitioner__in=ids, ends_at__gt=reach.start))
+        clinic_closed = [
+            clinic_time.days(c.first_day, c.last_day)
+            for c in closures
+            if c.first_day <= last_day and c.last_day >= first_day
+        ]
         for pk in ids:
             calendars.hours[pk] = reference.hours[pk]
-            their_time_off = [off for off in reference.time_off.get(pk, ()) if off.overlaps(reach)]
+            their_time_off = [off for off in time_off.get(pk, ()) if off.overlaps(reach)]
             calendars.closed[pk] = [*clinic_closed, *their_time_off]
             calendars.busy[pk] = []
 
-        bookings = Booking.objects.confirmed().filter(practitioner__in=ids).overlapping(reach.start, reach.end)
+        bookings = Booking.objects.blocking_at(now).filter(practitioner__in=ids).overlapping(reach.start, reach.end)
         if ignoring is not None:
             bookings = bookings.exclude(pk=ignoring.pk)
-        for pk, starts_at, blocked_from, blocked_until in bookings.values_list(
-            "practitioner_id", "starts_at", "blocked_from", "blocked_until"
+        for pk, starts_at, blocked_from, blocked_until, hold_expires_at in bookings.values_list(
+            "practitioner_id", "starts_at", "blocked_from", "blocked_until", "hold_expires_at"
         ):
             calendars.busy[pk].append(Span(blocked_from, blocked_until))
-            key = (pk, timezone.localtime(starts_at, tz).date())
+            key = (pk, clinic_time.local_date(starts_at))
             calendars.bookings_per_day[key] = calendars.bookings_per_day.get(key, 0) + 1
+            if hold_expires_at and (calendars.stale_at is None or hold_expires_at < calendars.stale_at):
+                calendars.stale_at = hold_expires_at
         return calendars
 
     def candidates(self, practitioner: Practitioner, days: Iterable[date], rules: SlotRules) -> list[Span]:
         """Slots inside `practitioner`'s weekly hours, ignoring bookings and time off."""
-        hours = self.hours[practitioner.pk]
-        return [
-            slot
-            for day in days
-            for slot in candidate_slots(open_spans(day, hours.get(day.weekday(), ()), self.tz), rules, self.tz)
-        ]
+        return [slot for day in days for slot in clinic_time.candidate_slots(self.working(practitioner, day), rules)]
+
+    def working(self, practitioner: Practitioner, day: date) -> list[Span]:
+        """The instants of `practitioner`'s weekly hours on `day`."""
+        return clinic_time.opening_spans(day, self.hours[practitioner.pk].get(day.weekday(), ()))
 
     def free(
         self, practitioner: Practitioner, days: Iterable[date], rules: SlotRules, window: BookingWindow
@@ -223,14 +221,10 @@ class Calendars:
                 free_for[slot].append(practitioner)
         by_day: dict[date, list[OpenSlot]] = {day: [] for day in days}
         for slot in sorted(free_for):
-            day = timezone.localtime(slot.start, self.tz).date()
+            day = clinic_time.local_date(slot.start)
             by_day[day].append(OpenSlot(slot, tuple(self.in_assignment_order(free_for[slot], day))))
         return by_day
 
     def in_assignment_order(self, practitioners: Iterable[Practitioner], day: date) -> list[Practitioner]:
         """Fewest bookings that day first, then by slug: spreads the load and is deterministic."""
         return sorted(practitioners, key=lambda p: (self.bookings_per_day.get((p.pk, day), 0), p.slug))
-
-
-def days_between(first_day: date, last_day: date) -> list[date]:
-    return [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]

@@ -1,4 +1,5 @@
-"""Appointment types, practitioners and their time, and bookings, with the invariants the database keeps."""
+"""Appointment types, practitioners and their time, bookings and their history, with the invariants the
+database keeps."""
 
 import hashlib
 import secrets
@@ -9,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 
-from scheduling.availability import day_span
+from scheduling import clinic_time
 
 MINUTES_IN_A_DAY = 24 * 60
 
@@ -188,36 +189,63 @@ class BookingQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Booking.Status.CONFIRMED)
 
+    def blocking_at(self, now):
+        """Bookings that keep their time from others at `now`: a hold stops blocking the instant it lapses."""
+        return self.filter(status__in=Booking.BLOCKING).exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
+
+    def stale_holds(self, now):
+        return self.filter(status=Booking.Status.HELD, hold_expires_at__lte=now)
+
     def overlapping(self, start, end):
         """Bookings whose blocked time (the appointment and its buffers) overlaps [start, end)."""
         return self.filter(blocked_from__lt=end, blocked_until__gt=start)
 
-    def matching(self, *, tz, start_date=None, end_date=None, practitioner=None, appointment_type=None, status=None):
-        """Staff's filters: local days the booking starts on, practitioner and type slugs, status."""
+    def starting_on(self, first_day=None, last_day=None):
+        """Bookings that start on the clinic-local days from `first_day` to `last_day` (either may be open)."""
         bookings = self
-        if start_date:
-            bookings = bookings.filter(starts_at__gte=day_span(start_date, start_date, tz).start)
-        if end_date:
-            bookings = bookings.filter(starts_at__lt=day_span(end_date, end_date, tz).end)
+        if first_day:
+            bookings = bookings.filter(starts_at__gte=clinic_time.days(first_day, first_day).start)
+        if last_day:
+            bookings = bookings.filter(starts_at__lt=clinic_time.days(last_day, last_day).end)
+        return bookings
+
+    def matching(self, *, start_date=None, end_date=None, practitioner=None, appointment_type=None, status=None):
+        """Staff's filters: local days the booking starts on, practitioner and type slugs, status.
+
+        Without a status, holds that lapsed or were let go are left out: they never became appointments.
+        """
+        bookings = self.starting_on(start_date, end_date)
         if practitioner:
             bookings = bookings.filter(practitioner__slug=practitioner)
         if appointment_type:
             bookings = bookings.filter(appointment_type__slug=appointment_type)
         if status:
-            bookings = bookings.filter(status=status)
-        return bookings
+            return bookings.filter(status=status)
+        return bookings.exclude(status__in=[Booking.Status.RELEASED, Booking.Status.EXPIRED])
+
+
+class BookingStatus(models.TextChoices):
+    HELD = "held"
+    CONFIRMED = "confirmed"
+    CHECKED_IN = "checked_in", "checked in"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show", "no-show"
+    CANCELLED = "cancelled"
+    RELEASED = "released", "hold released"
+    EXPIRED = "expired", "hold expired"
 
 
 class Booking(models.Model):
-    """One patient's appointment with one practitioner.
+    """One patient's appointment with one practitioner, or a slot held while a patient decides.
 
-    While confirmed, its blocked time [blocked_from, blocked_until) overlaps no other confirmed booking
-    of the same practitioner; the database enforces that (see scheduling/overlap_guard.py).
+    While it blocks (see BLOCKING), its blocked time [blocked_from, blocked_until) overlaps no other blocking
+    booking of the same practitioner; the database enforces that (see scheduling/guards.py). Only
+    scheduling/bookings.py writes it, and each change there adds one BookingEvent.
     """
 
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed"
-        CANCELLED = "cancelled"
+    Status = BookingStatus
+    # The statuses whose time nobody else may book. The overlap guard's SQL lists the same values.
+    BLOCKING = (Status.HELD, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
 
     class CancelledBy(models.TextChoices):
         PATIENT = "patient"
@@ -237,6 +265,10 @@ class Booking(models.Model):
     blocked_from = models.DateTimeField(editable=False)
     blocked_until = models.DateTimeField(editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    revision = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one on every change.")
+    hold_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # NULL, not "", for bookings that never were holds: unique allows any number of NULLs.
+    hold_digest = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
     manage_token_digest = models.CharField(max_length=64, editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -250,8 +282,8 @@ class Booking(models.Model):
         ordering = ["starts_at"]
         indexes = [
             # Overlap checks ask for bookings ending after a time; indexed by that end, the scan covers only
-            # bookings still to come, however many years of history the calendar holds.
-            models.Index(fields=["practitioner", "status", "blocked_until"], name="booking_calendar_ends_idx"),
+            # bookings still to come, however many years of history the practitioner has.
+            models.Index(fields=["practitioner", "status", "blocked_until"], name="booking_practitioner_ends_idx"),
             models.Index(fields=["starts_at"], name="booking_starts_idx"),
         ]
         constraints = [
@@ -260,7 +292,11 @@ class Booking(models.Model):
                 condition=Q(blocked_from__lte=F("starts_at"), blocked_until__gte=F("ends_at")),
                 name="booking_blocks_its_own_time",
             ),
-            models.CheckConstraint(condition=Q(status__in=["confirmed", "cancelled"]), name="booking_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="held", hold_expires_at__isnull=False) | ~Q(status="held"),
+                name="booking_hold_has_expiry",
+            ),
         ]
 
     def __str__(self):
@@ -270,14 +306,68 @@ class Booking(models.Model):
     def is_confirmed(self) -> bool:
         return self.status == self.Status.CONFIRMED
 
-    def issue_manage_token(self) -> str:
-        """A new secret for the patient; only its digest is stored, so a leaked database reveals none."""
-        token = secrets.token_urlsafe(32)
-        self.manage_token_digest = token_digest(token)
-        return token
+    @property
+    def is_hold(self) -> bool:
+        return self.status in (self.Status.HELD, self.Status.RELEASED, self.Status.EXPIRED)
 
     def accepts_manage_token(self, token: str) -> bool:
         return bool(self.manage_token_digest) and secrets.compare_digest(self.manage_token_digest, token_digest(token))
+
+
+def new_secret() -> tuple[str, str]:
+    """A secret for a patient and the digest stored in its place, so a leaked database reveals none."""
+    secret = secrets.token_urlsafe(32)
+    return secret, token_digest(secret)
+
+
+class BookingEvent(models.Model):
+    """One change to a booking: what, when, who, through which channel and why. Append-only: the database
+    refuses to update or delete these rows (see scheduling/guards.py)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        HELD = "held"
+        HOLD_RELEASED = "hold_released", "hold released"
+        HOLD_EXPIRED = "hold_expired", "hold expired"
+        RESCHEDULED = "rescheduled"
+        CANCELLED = "cancelled"
+        CHECKED_IN = "checked_in", "checked in"
+        COMPLETED = "completed"
+        NO_SHOW = "no_show", "no-show"
+        PATIENT_DETAILS_CHANGED = "patient_details_changed", "patient details changed"
+
+    class Actor(models.TextChoices):
+        PATIENT = "patient"
+        STAFF = "staff"
+        INTEGRATION = "integration"
+        SYSTEM = "system"
+
+    class Channel(models.TextChoices):
+        API = "api"
+        ADMIN = "admin"
+        BOOKING_PAGE = "booking_page", "booking page"
+        SYSTEM = "system"
+
+    booking = models.ForeignKey(Booking, models.PROTECT, related_name="events")
+    revision = models.PositiveIntegerField(help_text="The booking's revision this change produced.")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    actor = models.CharField(max_length=12, choices=Actor.choices)
+    # The staff username or integration name as it was then: the history outlives accounts.
+    actor_name = models.CharField(max_length=150, blank=True)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="Field: [before, after].")
+
+    class Meta:
+        ordering = ["booking", "revision"]
+        indexes = [models.Index(fields=["occurred_at"], name="booking_event_occurred_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "revision"], name="booking_event_one_per_revision"),
+        ]
+
+    def __str__(self):
+        return f"{self.booking_id} r{self.revision} {self.kind}"
 
 
 class IdempotencyRecord(models.Model):

@@ -1,18 +1,18 @@
-"""Make the database itself refuse overlapping confirmed bookings of one practitioner."""
+"""Make the database itself refuse overlapping bookings of one practitioner."""
 
 from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from scheduling import overlap_guard
+    from scheduling import guards
 
-    overlap_guard.install(schema_editor.connection)
+    guards.install_overlap_guard(schema_editor.connection)
 
 
 def remove(apps, schema_editor):
-    from scheduling import overlap_guard
+    from scheduling import guards
 
-    overlap_guard.remove(schema_editor.connection)
+    guards.remove_overlap_guard(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from scheduling.calendar_cache import local_entries
+from scheduling.cache import local_entries
 from scheduling.models import AppointmentType, OpeningHours, Practitioner
 
 

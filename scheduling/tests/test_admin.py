@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import booking as bookings
+from scheduling import bookings
 from scheduling.models import Booking, TimeOff
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_day_schedule_shows_bookings_and_free_time_and_cancels(staff, tomorrow, 
     assert "Free (60 min)" in page  # 09:00-10:00 before the booking
     assert "Free (390 min)" in page  # 10:30-17:00 after it
     booking = Booking.objects.get()
-    response = staff.post(f"{url}?date={tomorrow.isoformat()}", {"reference": booking.reference})
+    response = staff.post(f"{url}?date={tomorrow.isoformat()}", {"reference": booking.reference, "action": "cancel"})
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.status == "cancelled"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduling.availability import (
+from scheduling.slots import (
     SlotRules,
     Span,
     candidate_slots,
@@ -17,7 +17,8 @@ from scheduling.availability import (
     subtract,
     wall_time_exists,
 )
-from scheduling.calendars import BookingWindow, Calendars
+from scheduling.calendars import Calendars
+from scheduling.rules import BookingWindow
 from scheduling.tests.clock_changes import next_clock_change
 
 UTC_ZONE = ZoneInfo("UTC")

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from scheduling import booking as bookings
+from scheduling import bookings
 from scheduling.models import AppointmentType
 
 pytestmark = pytest.mark.django_db

@@ -2,11 +2,8 @@ import random
 from datetime import time, timedelta
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.utils import timezone
 
-from scheduling import calendar_cache
-from scheduling.availability import instant
+from scheduling import bookings, clinic_time
 from scheduling.models import AppointmentType, Booking, OpeningHours, Practitioner, new_reference
 
 OPENS, CLOSES = time(8), time(18)
@@ -27,37 +24,40 @@ class Command(BaseCommand):
     def handle(self, *args, practitioners, years, fill, seed, **options):
         rng = random.Random(seed)
         types = {t.slug: t for t in AppointmentType.objects.filter(slug__in=[slug for slug, _ in MIX])}
-        calendars = self.practitioners(practitioners, list(types.values()))
-        today = timezone.localdate()
+        practitioners = self.practitioners(practitioners, list(types.values()))
+        today = clinic_time.today()
         first_day = today - timedelta(days=int(years * 365)) + timedelta(days=FUTURE_DAYS)
         days = [first_day + timedelta(days=n) for n in range((today + timedelta(days=FUTURE_DAYS) - first_day).days)]
         created = 0
         batch: list[Booking] = []
         for day in days if years else []:
-            for calendar in calendars:
-                batch.extend(self.day_of_bookings(rng, calendar, types, day, fill))
+            for practitioner in practitioners:
+                batch.extend(self.day_of_bookings(rng, practitioner, types, day, fill))
             if len(batch) >= 20_000:
-                created += self.save(batch)
+                created += bookings.import_history(batch)
                 batch = []
-        created += self.save(batch)
-        calendar_cache.changed(calendar_cache.REFERENCE, calendar_cache.BOOKINGS)  # bulk_create sends no signals
-        self.stdout.write(f"{len(calendars)} practitioners, {created} bookings over {len(days) if years else 0} days")
+        created += bookings.import_history(batch)
+        self.stdout.write(
+            f"{len(practitioners)} practitioners, {created} bookings over {len(days) if years else 0} days"
+        )
 
     def practitioners(self, count, types):
-        calendars = []
+        practitioners = []
         for n in range(count):
-            calendar, made = Practitioner.objects.get_or_create(slug=f"bench-{n:02d}", defaults={"name": f"Dr {n:02d}"})
+            practitioner, made = Practitioner.objects.get_or_create(
+                slug=f"bench-{n:02d}", defaults={"name": f"Dr {n:02d}"}
+            )
             if made:
-                calendar.appointment_types.set(types)
+                practitioner.appointment_types.set(types)
                 OpeningHours.objects.bulk_create(
-                    OpeningHours(practitioner=calendar, weekday=w, opens_at=OPENS, closes_at=CLOSES) for w in range(7)
+                    OpeningHours(practitioner=practitioner, weekday=w, opens_at=OPENS, closes_at=CLOSES)
+                    for w in range(7)
                 )
-            calendars.append(calendar)
-        return calendars
+            practitioners.append(practitioner)
+        return practitioners
 
-    def day_of_bookings(self, rng, calendar, types, day, fill):
-        tz = timezone.get_current_timezone()
-        opens, closes = instant(day, OPENS, tz), instant(day, CLOSES, tz)
+    def day_of_bookings(self, rng, practitioner, types, day, fill):
+        opens, closes = clinic_time.at(day, OPENS), clinic_time.at(day, CLOSES)
         start = opens
         while start < closes:
             slug = rng.choices([s for s, _ in MIX], weights=[w for _, w in MIX])[0]
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 cancelled = rng.random() < 0.05
                 yield Booking(
                     reference=new_reference(),
-                    practitioner=calendar,
+                    practitioner=practitioner,
                     appointment_type=types[slug],
                     patient_name=f"Patient {rng.randrange(10**6):06d}",
                     starts_at=start,
@@ -80,8 +80,3 @@ class Command(BaseCommand):
                 start = end
             else:
                 start += timedelta(minutes=15)
-
-    def save(self, batch) -> int:
-        with transaction.atomic():
-            Booking.objects.bulk_create(batch, batch_size=2000)
-        return len(batch)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from scheduling.idempotency import purge_expired
+from scheduling.api.idempotency import purge_expired
 
 
 class Command(BaseCommand):

@@ -1,27 +1,21 @@
-"""One JSON error body for every failure: `detail` for people, `code` for programs, `errors` per field."""
+"""DRF's errors and the booking domain's in the project's one JSON shape: `detail` for people, `code` for
+programs, `errors` per field."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from scheduling.booking import BookingError, SlotUnavailable
+from clinic_project.errors import error_body
+from scheduling.rules import BookingChanged, BookingError, SlotUnavailable
 
-# Seconds a client should wait when the database was too busy to take its write.
-RETRY_AFTER_BUSY = 2
 BODY = "body"
-
-
-def error_body(detail: str, code: str, errors: dict | None = None) -> dict:
-    body = {"detail": detail, "code": code}
-    if errors:
-        body["errors"] = errors
-    return body
+# Domain errors that mean "the calendar moved under you", not "your request is wrong".
+CONFLICTS = (SlotUnavailable, BookingChanged)
 
 
 def _field_errors(detail) -> dict[str, list[str]]:
@@ -43,23 +37,10 @@ def _messages(detail) -> list[str]:
     return [str(detail)]
 
 
-def is_database_busy(error: Exception) -> bool:
-    return isinstance(error, OperationalError) and "locked" in str(error).lower()
-
-
-def database_busy_response() -> JsonResponse:
-    response = JsonResponse(
-        error_body("The clinic's database is busy. Please retry in a moment.", "database_busy"),
-        status=status.HTTP_503_SERVICE_UNAVAILABLE,
-    )
-    response["Retry-After"] = str(RETRY_AFTER_BUSY)
-    return response
-
-
 def api_exception_handler(exc, context):
     """DRF's handler with our body shape, plus the booking domain's errors."""
     if isinstance(exc, BookingError):
-        if isinstance(exc, SlotUnavailable):
+        if isinstance(exc, CONFLICTS):
             return Response(error_body(exc.message, exc.code), status=status.HTTP_409_CONFLICT)
         errors = {exc.field or BODY: [exc.message]}
         return Response(error_body(exc.message, exc.code, errors), status=status.HTTP_400_BAD_REQUEST)
@@ -84,22 +65,3 @@ def api_exception_handler(exc, context):
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         response.data = error_body(str(detail), code if isinstance(code, str) else "error")
     return response
-
-
-def _json_handler(http_status: int, detail: str, code: str):
-    def handler(request, exception=None, reason=""):
-        return JsonResponse(error_body(detail, code), status=http_status)
-
-    return handler
-
-
-bad_request = _json_handler(400, "Bad request.", "bad_request")
-permission_denied = _json_handler(403, "You do not have permission to do this.", "permission_denied")
-page_not_found = _json_handler(404, "Not found.", "not_found")
-csrf_failure = _json_handler(
-    403, "CSRF check failed. Send the CSRF token with session-authenticated writes.", "csrf_failed"
-)
-
-
-def server_error(request):
-    return JsonResponse(error_body("Internal server error.", "server_error"), status=500)

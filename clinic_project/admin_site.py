@@ -1,4 +1,5 @@
-"""Failed admin sign-ins are limited per client address and username, in the cache all workers share."""
+"""The clinic's admin site: its names, and failed sign-ins limited per client address and username in the
+cache all workers share."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
 from django.core.cache import cache
 from django.http import HttpResponse
 
@@ -41,3 +44,16 @@ def limit_failed_logins(login_view):
         return response
 
     return login
+
+
+class ClinicAdminSite(admin.AdminSite):
+    site_header = "Clinic scheduling"
+    site_title = "Clinic scheduling"
+    index_title = "Front desk"
+
+    def login(self, request, extra_context=None):
+        return limit_failed_logins(super().login)(request, extra_context)
+
+
+class ClinicAdminConfig(AdminConfig):
+    default_site = "clinic_project.admin_site.ClinicAdminSite"

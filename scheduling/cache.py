@@ -9,7 +9,9 @@ host, Redis across hosts), one per scope:
 
 Reference data depends on the first, open slots on both. A replaced token makes every worker's entries
 for that scope unreachable at once; entries also expire, so even a lost replacement cannot keep stale slots
-for long. Staleness can never double-book: the database guard decides bookings.
+for long. An entry can also name the instant it goes stale by itself (the earliest expiry of the slot holds
+it counted as busy), because a hold stops blocking when it lapses and no write announces that.
+Staleness can never double-book: the database guard decides bookings.
 """
 
 from __future__ import annotations
@@ -103,23 +105,30 @@ class LocalEntries:
     process."""
 
     def __init__(self, max_weight: int = LOCAL_WEIGHT, seconds: float = LOCAL_SECONDS):
-        self._entries: OrderedDict[tuple, tuple[float, int, object]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[float, int, object, float | None]] = OrderedDict()
         self._max_weight, self._seconds = max_weight, seconds
         self._weight = 0
         self._lock = threading.Lock()
 
-    def get_or_compute(self, key: tuple, compute: Callable[[], T], weigh: Callable[[T], int] = lambda _: 1) -> T:
+    def get_or_compute(
+        self,
+        key: tuple,
+        compute: Callable[[], T],
+        weigh: Callable[[T], int] = lambda _: 1,
+        stale_at: Callable[[T], float | None] = lambda _: None,
+    ) -> T:
+        """`stale_at(value)` may name a wall-clock time (epoch seconds) after which the value is recomputed."""
         now = time.monotonic()
         with self._lock:
             found = self._entries.get(key)
-            if found and now - found[0] < self._seconds:
+            if found and now - found[0] < self._seconds and (found[3] is None or time.time() < found[3]):
                 self._entries.move_to_end(key)
                 return found[2]
         value = compute()
         weight = 1 + weigh(value)
         with self._lock:
             self._discard(key)
-            self._entries[key] = (now, weight, value)
+            self._entries[key] = (now, weight, value, stale_at(value))
             self._weight += weight
             while self._weight > self._max_weight and len(self._entries) > 1:
                 self._discard(next(iter(self._entries)))
@@ -144,7 +153,12 @@ local_entries = LocalEntries()
 
 
 def cached(
-    key: tuple, compute: Callable[[], T], *, depends_on: tuple[str, ...], weigh: Callable[[T], int] = lambda _: 1
+    key: tuple,
+    compute: Callable[[], T],
+    *,
+    depends_on: tuple[str, ...],
+    weigh: Callable[[T], int] = lambda _: 1,
+    stale_at: Callable[[T], float | None] = lambda _: None,
 ) -> T:
     """`compute()`, or what this process computed for `key` since anything in `depends_on` changed."""
-    return local_entries.get_or_compute((*versions(depends_on), *key), compute, weigh)
+    return local_entries.get_or_compute((*versions(depends_on), *key), compute, weigh, stale_at)

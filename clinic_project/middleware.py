@@ -3,7 +3,7 @@
 import logging
 import time
 
-from scheduling.errors import database_busy_response, is_database_busy
+from clinic_project.errors import database_busy_response, is_database_busy
 
 request_log = logging.getLogger("scheduling.requests")
 

@@ -2,126 +2,23 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from datetime import timedelta
-
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from scheduling.calendars import reference_data
-from scheduling.models import AppointmentType, Booking, Practitioner, phone_number
+from scheduling import clinic_time
+from scheduling.api.fields import (
+    BookableDateField,
+    IsoDateField,
+    StrictCharField,
+    WallClockField,
+    appointment_type_field,
+    practitioner_field,
+)
+from scheduling.links import manage_url
+from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, phone_number
 
 MAX_RANGE_DAYS = 31
-# Far enough for any horizon staff can set, near enough that date arithmetic never overflows.
-FURTHEST_DAY = timedelta(days=3650)
-WALL_CLOCK = "%H:%M"
-# ASCII digits only, as the schema says: Python's date and time parsers also take "٢٠٢٦" or "20261125".
-ISO_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-WALL_CLOCK_SHAPE = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]")
-
-
-class StrictCharField(serializers.CharField):
-    """Text only: a number or boolean where a name belongs is a client bug, not a name."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        value = super().to_internal_value(data)
-        if any(unicodedata.category(char) == "Cc" for char in value.replace("\n", "")):
-            raise serializers.ValidationError("Control characters are not allowed.")
-        return value
-
-
-@extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"})
-class ActiveSlugField(serializers.Field):
-    """An active type or practitioner named by its slug, found in the cached reference data; an unknown
-    slug's error lists the ones that exist."""
-
-    default_error_messages = {"invalid": "Give a slug (text)."}
-
-    def __init__(self, *, kind: str, **kwargs):
-        self.kind = kind  # the ReferenceData attribute holding the objects by slug
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        known = getattr(reference_data(), self.kind)
-        if data not in known:
-            raise serializers.ValidationError(
-                f"Unknown {self.label.lower()} '{data}'. Choose one of: {', '.join(known)}."
-            )
-        return known[data]
-
-    def to_representation(self, value):
-        return value.slug
-
-
-def appointment_type_field(**kwargs) -> ActiveSlugField:
-    return ActiveSlugField(
-        kind="types",
-        label="Appointment type",
-        help_text="Slug of an active appointment type, e.g. `consultation`.",
-        **kwargs,
-    )
-
-
-def practitioner_field(**kwargs) -> ActiveSlugField:
-    return ActiveSlugField(
-        kind="practitioners",
-        label="Practitioner",
-        required=False,
-        help_text="Slug of a practitioner. Leave out to let the clinic choose any free one.",
-        **kwargs,
-    )
-
-
-class IsoDateField(serializers.DateField):
-    """A date written YYYY-MM-DD, and only that."""
-
-    def to_internal_value(self, value):
-        if not isinstance(value, str) or not ISO_DATE_SHAPE.fullmatch(value):
-            self.fail("invalid", format="YYYY-MM-DD")
-        try:
-            return super().to_internal_value(value)
-        except serializers.ValidationError:
-            raise serializers.ValidationError(f"{value} is not a date on the calendar.") from None
-
-
-class BookableDateField(IsoDateField):
-    """A clinic-local date from today up to ten years ahead."""
-
-    def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        today = timezone.localdate()
-        if day < today:
-            raise serializers.ValidationError(f"{day} is in the past; the earliest date is today, {today}.")
-        if day > today + FURTHEST_DAY:
-            raise serializers.ValidationError("This date is too far ahead.")
-        return day
-
-
-@extend_schema_field({"type": "string", "pattern": f"^{WALL_CLOCK_SHAPE.pattern}$", "example": "10:00"})
-class WallClockField(serializers.TimeField):
-    """A clinic-local time of day written HH:MM."""
-
-    def __init__(self, **kwargs):
-        super().__init__(format=WALL_CLOCK, input_formats=[WALL_CLOCK], **kwargs)
-
-    def to_internal_value(self, value):
-        if not isinstance(value, str) or not WALL_CLOCK_SHAPE.fullmatch(value):
-            self.fail("invalid", format="HH:MM")
-        return super().to_internal_value(value)
-
-
-def _requires_offer(practitioner: Practitioner | None, appointment_type: AppointmentType | None):
-    if practitioner and appointment_type and not reference_data().offers(practitioner, appointment_type):
-        raise serializers.ValidationError(
-            {"practitioner": f"{practitioner.name} does not offer {appointment_type.name}."}
-        )
 
 
 class QueryParameters(serializers.Serializer):
@@ -157,7 +54,6 @@ class AvailabilityQuery(QueryParameters):
                 raise serializers.ValidationError({"end_date": "end_date cannot be before start_date."})
             if (last - first).days + 1 > MAX_RANGE_DAYS:
                 raise serializers.ValidationError({"end_date": f"A range covers at most {MAX_RANGE_DAYS} days."})
-        _requires_offer(attrs.get("practitioner"), attrs["appointment_type"])
         return attrs
 
 
@@ -170,17 +66,38 @@ class AvailableSlot(serializers.Serializer):
         child=serializers.CharField(), help_text="Slugs of the practitioners free for this slot."
     )
 
+    def to_representation(self, open_slot):
+        """An OpenSlot (span and practitioners) in the clinic's wall clock and as instants."""
+        start, end = clinic_time.local(open_slot.span.start), clinic_time.local(open_slot.span.end)
+        return super().to_representation(
+            {
+                "start": start.strftime(clinic_time.WALL_CLOCK),
+                "end": end.strftime(clinic_time.WALL_CLOCK),
+                "starts_at": start,
+                "ends_at": end,
+                "practitioners": [p.slug for p in open_slot.practitioners],
+            }
+        )
+
+
+@extend_schema_field(AvailableSlot(many=True))
+class RenderedSlots(serializers.ListField):
+    """Slots already rendered by AvailableSlot (they are cached that way): passed through as they are."""
+
+    def to_representation(self, data):
+        return data
+
 
 class Availability(serializers.Serializer):
     date = serializers.DateField()
     appointment_type = serializers.CharField()
     duration_minutes = serializers.IntegerField()
-    available_slots = AvailableSlot(many=True)
+    available_slots = RenderedSlots()
 
 
 class DayAvailability(serializers.Serializer):
     date = serializers.DateField()
-    available_slots = AvailableSlot(many=True)
+    available_slots = RenderedSlots()
 
 
 class AvailabilityRange(serializers.Serializer):
@@ -198,43 +115,69 @@ class PatientFields(serializers.Serializer):
     reason_for_visit = StrictCharField(required=False, allow_blank=True, max_length=1000)
 
 
-class BookingRequest(PatientFields):
+class SlotRequest(serializers.Serializer):
     appointment_type = appointment_type_field()
     date = BookableDateField(help_text="Clinic local date, YYYY-MM-DD.")
     start_time = WallClockField(help_text="Clinic local start time, HH:MM, one of the offered slots.")
     practitioner = practitioner_field()
 
-    def validate(self, attrs):
-        _requires_offer(attrs.get("practitioner"), attrs["appointment_type"])
-        return attrs
+
+class BookingRequest(SlotRequest, PatientFields):
+    """Book a free slot straight away."""
 
 
-class BookingTimes(serializers.Serializer):
-    """Where and when a booking is, in the clinic's wall-clock time and as instants.
+class HeldBookingRequest(PatientFields):
+    """Confirm a hold taken with `POST /holds`: the held time becomes the patient's booking."""
+
+    hold_id = StrictCharField(max_length=100, help_text="The `hold_id` that `POST /holds` returned.")
+
+
+class HoldRequest(SlotRequest):
+    """Keep a slot while the patient types their details."""
+
+
+class SlotTimes(serializers.Serializer):
+    """Where and when a booking or hold is, in the clinic's wall-clock time and as instants.
 
     Declared field by field (not a ModelSerializer) because every booking response builds one, and
     ModelSerializer introspects the model each time.
     """
 
-    status = serializers.ChoiceField(choices=Booking.Status.choices)
-    booking_id = serializers.CharField(source="reference")
     appointment_type = serializers.CharField(source="appointment_type.slug")
     practitioner = serializers.CharField(source="practitioner.slug")
     date = serializers.SerializerMethodField()
-    start_time = serializers.SerializerMethodField()
-    end_time = serializers.SerializerMethodField()
+    start_time = serializers.SerializerMethodField(help_text="Clinic local start time, HH:MM.")
+    end_time = serializers.SerializerMethodField(help_text="Clinic local end time, HH:MM.")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
     @extend_schema_field(OpenApiTypes.DATE)
     def get_date(self, booking) -> str:
-        return timezone.localtime(booking.starts_at).date().isoformat()
+        return clinic_time.local_date(booking.starts_at).isoformat()
 
     def get_start_time(self, booking) -> str:
-        return timezone.localtime(booking.starts_at).strftime(WALL_CLOCK)
+        return clinic_time.wall_clock(booking.starts_at)
 
     def get_end_time(self, booking) -> str:
-        return timezone.localtime(booking.ends_at).strftime(WALL_CLOCK)
+        return clinic_time.wall_clock(booking.ends_at)
+
+
+class Hold(SlotTimes):
+    hold_id = serializers.SerializerMethodField(
+        help_text="Secret id of the hold: send it to `POST /book` with the patient's details, or to "
+        "`DELETE /holds/{hold_id}` to let the time go."
+    )
+    expires_at = serializers.DateTimeField(
+        source="hold_expires_at", help_text="When the time stops being kept for this hold."
+    )
+
+    def get_hold_id(self, held) -> str:
+        return self.context["hold_id"]
+
+
+class BookingTimes(SlotTimes):
+    status = serializers.ChoiceField(choices=Booking.Status.choices)
+    booking_id = serializers.CharField(source="reference")
 
 
 class BookingConfirmation(BookingTimes):
@@ -252,16 +195,15 @@ class BookingConfirmation(BookingTimes):
         return self.context["manage_token"]
 
     def get_manage_url(self, booking) -> str:
-        path = f"/api/calendly/bookings/{booking.reference}?token={self.context['manage_token']}"
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return manage_url(booking, self.context["manage_token"], self.context.get("request"))
 
 
 class BookingDetail(BookingTimes):
     """A booking as its patient (holding the manage token) or staff see it."""
 
+    revision = serializers.IntegerField(help_text="Goes up by one on every change; see `/events`.")
     patient_name = serializers.CharField()
-    patient_email = serializers.EmailField()
+    patient_email = serializers.CharField(help_text="The patient's e-mail address, or empty if none was given.")
     patient_phone = serializers.CharField()
     reason_for_visit = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -310,6 +252,22 @@ class PractitionerSummary(serializers.ModelSerializer):
     class Meta:
         model = Practitioner
         fields = ["slug", "name", "appointment_types"]
+
+
+class BookingEventSerializer(serializers.Serializer):
+    """One change in a booking's history."""
+
+    revision = serializers.IntegerField(help_text="The booking's revision this change produced.")
+    kind = serializers.ChoiceField(choices=BookingEvent.Kind.choices)
+    occurred_at = serializers.DateTimeField()
+    actor = serializers.ChoiceField(choices=BookingEvent.Actor.choices)
+    actor_name = serializers.CharField(help_text="The staff username or integration name; empty otherwise.")
+    channel = serializers.ChoiceField(choices=BookingEvent.Channel.choices)
+    reason = serializers.CharField()
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(allow_null=True), min_length=2, max_length=2),
+        help_text="Each changed field's [before, after]. The reason for visit is never recorded, only that it changed.",
+    )
 
 
 class ErrorResponse(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 import itertools
 
-from scheduling.calendar_cache import LocalEntries
+from scheduling.cache import LocalEntries
 
 
 def test_entries_are_reused_while_fresh():

@@ -1,11 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from scheduling import views
+from scheduling.api import views
 
 # No trailing slash: keeps the prototype's paths exact (/api/calendly/availability, /api/calendly/book).
 router = SimpleRouter(trailing_slash=False)
 router.register("availability", views.AvailabilityViewSet, basename="availability")
 router.register("book", views.BookViewSet, basename="book")
+router.register("holds", views.HoldViewSet, basename="hold")
 router.register("appointment-types", views.AppointmentTypeViewSet, basename="appointment-type")
 router.register("practitioners", views.PractitionerViewSet, basename="practitioner")
 router.register("bookings", views.BookingViewSet, basename="booking")

@@ -1,0 +1,273 @@
+"""The bookings desk: the list with its filters, each booking's history, front-desk actions, and adding or
+moving bookings through the one booking service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+
+from scheduling import bookings, clinic_time
+from scheduling.admin.day_schedule import DayScheduleView
+from scheduling.admin.forms import BookingAdminForm
+from scheduling.links import manage_url
+from scheduling.models import Booking, BookingEvent
+from scheduling.rules import BookingError
+
+ADMIN = BookingEvent.Channel.ADMIN
+
+
+class WhenFilter(admin.SimpleListFilter):
+    """The front desk looks ahead: today, tomorrow, the coming week, or everything upcoming or past."""
+
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("today", "Today"),
+            ("tomorrow", "Tomorrow"),
+            ("week", "Next 7 days"),
+            ("upcoming", "Upcoming"),
+            ("past", "Past"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = clinic_time.today()
+        days = {"today": (0, 0), "tomorrow": (1, 1), "week": (0, 6)}
+        if self.value() in days:
+            first, last = (today + timedelta(days=n) for n in days[self.value()])
+            return queryset.starting_on(first, last)
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gte=clinic_time.now())
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=clinic_time.now())
+        return queryset
+
+
+def earlier_no_shows() -> Subquery:
+    """How many times the same patient (same e-mail or phone) did not come before this booking."""
+    same_patient = (Q(patient_email=OuterRef("patient_email")) & ~Q(patient_email="")) | (
+        Q(patient_phone=OuterRef("patient_phone")) & ~Q(patient_phone="")
+    )
+    no_shows = (
+        Booking.objects.filter(same_patient, status=Booking.Status.NO_SHOW, starts_at__lt=OuterRef("starts_at"))
+        .order_by()
+        .values("status")
+        .annotate(count=Count("pk"))
+        .values("count")[:1]
+    )
+    return Coalesce(Subquery(no_shows, output_field=IntegerField()), 0)
+
+
+HISTORY_COLUMNS = ("Revision", "When", "What", "Who", "Channel", "Reason", "What changed")
+
+
+def history_table(booking: Booking) -> str:
+    """The booking's history, oldest first, as a read-only table (the database refuses edits anyway)."""
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                event.revision,
+                clinic_time.local(event.occurred_at).strftime("%a %Y-%m-%d %H:%M:%S"),
+                event.get_kind_display(),
+                f"{event.get_actor_display()} {event.actor_name}".strip(),
+                event.get_channel_display(),
+                event.reason,
+                "; ".join(
+                    f"{name}: {before or '-'} \u2192 {after or '-'}" for name, (before, after) in event.changes.items()
+                ),
+            )
+            for event in booking.events.order_by("revision")
+        ),
+    )
+    head = format_html_join("", "<th>{}</th>", ((column,) for column in HISTORY_COLUMNS))
+    return format_html('<table class="booking-history"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, rows)
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    form = BookingAdminForm
+    list_display = [
+        "reference",
+        "local_start",
+        "patient_name",
+        "appointment_type",
+        "practitioner",
+        "status",
+        "earlier_no_shows",
+    ]
+    list_filter = [WhenFilter, "status", "appointment_type", "practitioner"]
+    list_select_related = ["appointment_type", "practitioner"]
+    search_fields = ["patient_name", "=reference", "patient_email", "patient_phone"]
+    date_hierarchy = "starts_at"
+    ordering = ["-starts_at"]
+    autocomplete_fields = ["practitioner"]
+    actions = ["cancel_selected", "check_in_selected", "complete_selected", "no_show_selected"]
+    readonly_fields = [
+        "reference",
+        "status",
+        "revision",
+        "local_start",
+        "local_end",
+        "earlier_no_shows",
+        "history",
+        "created_at",
+        "updated_at",
+        "cancelled_at",
+        "cancelled_by",
+        "cancellation_reason",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(earlier_no_show_count=earlier_no_shows())
+
+    def get_fieldsets(self, request, obj=None):
+        when = ["appointment_type", "practitioner", "date", "start_time"]
+        patient = ["patient_name", "patient_email", "patient_phone", "reason_for_visit"]
+        if obj is None:
+            return [("When", {"fields": when}), ("Patient", {"fields": patient})]
+        record = ["reference", "status", "revision", "local_start", "local_end", "created_at", "updated_at"]
+        cancellation = ["cancelled_at", "cancelled_by", "cancellation_reason"]
+        return [
+            (None, {"fields": record}),
+            ("When", {"fields": [*when, "seen_revision"]}),
+            ("Patient", {"fields": [*patient, "earlier_no_shows"]}),
+            ("Cancellation", {"fields": cancellation, "classes": ["collapse"]}),
+            ("History", {"fields": ["history"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        if obj.is_hold:
+            return [*self.readonly_fields, *BookingAdminForm.Meta.fields]
+        # A type sets the booking's length; changing it is a new booking, not an edit.
+        when = ["appointment_type"] if obj.is_confirmed else ["appointment_type", "practitioner", "date", "start_time"]
+        return [*self.readonly_fields, *when]
+
+    def has_delete_permission(self, request, obj=None):
+        # Bookings are medical records: staff cancel them, which frees the time and keeps the history.
+        return False
+
+    def get_urls(self):
+        day_view = self.admin_site.admin_view(DayScheduleView.as_view(admin_site=self.admin_site))
+        return [path("day/", day_view, name="scheduling_booking_day"), *super().get_urls()]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        lost_race = getattr(request, "lost_race", None)
+        return type(form.__name__, (form,), {"lost_race": lost_race}) if lost_race else form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except BookingError as lost:
+            # Someone else took the time or changed the booking after the form checked out. Nothing was
+            # written (the admin's transaction rolled back); show the form again with what happened.
+            request.lost_race = lost
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """One call to the booking service per change; the form has only checked."""
+        data, by = form.cleaned_data, bookings.Actor.staff(request.user)
+        patient = bookings.Patient.named_in(data)
+        if not change:
+            made, token = bookings.book(
+                appointment_type=data["appointment_type"],
+                day=data["date"],
+                start_time=data["start_time"],
+                practitioner=data.get("practitioner"),
+                patient=patient,
+                by=by,
+                via=ADMIN,
+            )
+            vars(obj).update(vars(made))
+            request.manage_link = manage_url(made, token, request)
+            return
+        saved = Booking.objects.select_related("appointment_type", "practitioner").get(pk=obj.pk)
+        if saved.is_hold:
+            return  # nothing on a hold is staff's to edit
+        if data.get("seen_revision"):
+            saved.revision = data["seen_revision"]  # the write applies only if nobody changed it since
+        if saved.is_confirmed and form.moved():
+            saved = bookings.reschedule(
+                saved,
+                day=data["date"],
+                start_time=data["start_time"],
+                practitioner=data.get("practitioner") or saved.practitioner,
+                by=by,
+                via=ADMIN,
+            )
+        bookings.change_patient_details(saved, patient, by=by, via=ADMIN)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        link = getattr(request, "manage_link", None)
+        if link:
+            self.message_user(
+                request,
+                format_html(
+                    "Give the patient this link to view, move or cancel their booking. It is shown only "
+                    'now: <a href="{0}">{0}</a>',
+                    link,
+                ),
+                messages.WARNING,
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.display(description="Starts", ordering="starts_at")
+    def local_start(self, booking):
+        return clinic_time.local(booking.starts_at).strftime("%a %Y-%m-%d %H:%M")
+
+    @admin.display(description="Ends", ordering="ends_at")
+    def local_end(self, booking):
+        return clinic_time.local(booking.ends_at).strftime("%a %Y-%m-%d %H:%M")
+
+    @admin.display(description="Changes, oldest first")
+    def history(self, booking):
+        return history_table(booking)
+
+    @admin.display(description="Earlier no-shows", ordering="earlier_no_show_count")
+    def earlier_no_shows(self, booking):
+        count = getattr(booking, "earlier_no_show_count", None)
+        if count is None:  # the change page's object comes without the list's annotation
+            count = self.get_queryset(None).filter(pk=booking.pk).values_list("earlier_no_show_count", flat=True)[0]
+        return count
+
+    def _each(self, request, queryset: QuerySet[Booking], change, done: str) -> None:
+        """Apply one service call to each selected booking; say what happened, and what could not."""
+        changed, refused = 0, []
+        for booking in queryset.select_related("appointment_type", "practitioner"):
+            try:
+                change(booking, by=bookings.Actor.staff(request.user), via=ADMIN)
+                changed += 1
+            except BookingError as error:
+                refused.append(f"{booking.reference}: {error.message}")
+        self.message_user(request, f"{done} {changed} booking(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Not changed: " + " ".join(refused), messages.WARNING)
+
+    @admin.action(description="Cancel selected bookings (frees their time)", permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        def cancel(booking, **who):
+            return bookings.cancel(booking, reason=f"Cancelled by {request.user}", **who)
+
+        self._each(request, queryset, cancel, "Cancelled")
+
+    @admin.action(description="Check in: the patient has arrived", permissions=["change"])
+    def check_in_selected(self, request, queryset):
+        self._each(request, queryset, bookings.check_in, "Checked in")
+
+    @admin.action(description="Complete: the visit took place", permissions=["change"])
+    def complete_selected(self, request, queryset):
+        self._each(request, queryset, bookings.complete, "Completed")
+
+    @admin.action(description="No-show: the patient did not come", permissions=["change"])
+    def no_show_selected(self, request, queryset):
+        self._each(request, queryset, bookings.mark_no_show, "Marked as no-show")

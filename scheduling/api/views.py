@@ -1,0 +1,343 @@
+"""Thin viewsets: parse with a serializer, call one domain function, serialise the answer."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import JsonResponse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from scheduling import bookings, clinic_time
+from scheduling.api import serializers
+from scheduling.api.availability import availability
+from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
+from scheduling.api.idempotency import idempotent
+from scheduling.api.pagination import BookingPagination
+from scheduling.api.permissions import IsStaff, actor, may_manage
+from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner
+from scheduling.rules import HoldNotFound
+
+INVALID = OpenApiResponse(serializers.ErrorResponse, description="The request names a field that is wrong, and why.")
+TAKEN = OpenApiResponse(serializers.ErrorResponse, description="The time is taken or no longer available.")
+CHANGED = OpenApiResponse(
+    serializers.ErrorResponse, description="The booking was changed meanwhile (`booking_changed`); nothing was written."
+)
+NOT_FOUND = OpenApiResponse(serializers.ErrorResponse, description="No such booking, or the manage token is wrong.")
+KEY_REUSED = OpenApiResponse(serializers.ErrorResponse, description="The Idempotency-Key was used with another body.")
+THROTTLED = OpenApiResponse(
+    serializers.ErrorResponse, description="Too many requests; retry after `Retry-After` seconds."
+)
+MISSING = OpenApiResponse(serializers.ErrorResponse, description="No such object.")
+STAFF_ONLY = OpenApiResponse(serializers.ErrorResponse, description="A staff login (token or session) is required.")
+MANAGE_TOKEN = [
+    OpenApiParameter("token", str, OpenApiParameter.QUERY, required=False, description="The booking's manage token."),
+    OpenApiParameter(
+        "X-Manage-Token", str, OpenApiParameter.HEADER, required=False, description="The manage token, as a header."
+    ),
+]
+
+
+def healthz(request):
+    """Liveness without touching the database, so a busy database does not restart healthy workers."""
+    return JsonResponse({"status": "ok"})
+
+
+class AvailabilityViewSet(viewsets.GenericViewSet):
+    serializer_class = serializers.AvailabilityQuery
+
+    @extend_schema(
+        summary="Free slots for one day or a range of days",
+        parameters=[serializers.AvailabilityQuery],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="AvailabilityResult",
+                serializers=[serializers.Availability, serializers.AvailabilityRange],
+                resource_type_field_name=None,
+                many=False,  # one object (a day, or a range of days), though the route is a list route
+            ),
+            400: INVALID,
+        },
+    )
+    def list(self, request):
+        query = self.get_serializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(availability(**query.validated_data, now=clinic_time.now()))
+
+
+class BookViewSet(viewsets.GenericViewSet):
+    serializer_class = serializers.BookingRequest
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "booking"
+
+    @extend_schema(
+        summary="Book a slot, or confirm a hold",
+        parameters=[IDEMPOTENCY_KEY],
+        request=PolymorphicProxySerializer(
+            component_name="BookRequest",
+            serializers=[serializers.BookingRequest, serializers.HeldBookingRequest],
+            resource_type_field_name=None,
+        ),
+        responses={200: serializers.BookingConfirmation, 400: INVALID, 409: TAKEN, 422: KEY_REUSED, 429: THROTTLED},
+    )
+    def create(self, request):
+        return idempotent(request, "book", lambda: self._book(request))
+
+    def _book(self, request):
+        if isinstance(request.data, dict) and "hold_id" in request.data:
+            return self._confirm_hold(request)
+        requested = self.get_serializer(data=request.data)
+        requested.is_valid(raise_exception=True)
+        data = requested.validated_data
+        booking, token = bookings.book(
+            appointment_type=data["appointment_type"],
+            day=data["date"],
+            start_time=data["start_time"],
+            practitioner=data.get("practitioner"),
+            patient=bookings.Patient.named_in(data),
+            by=actor(request),
+        )
+        return self._confirmation(request, booking, token)
+
+    def _confirm_hold(self, request):
+        confirmation = serializers.HeldBookingRequest(data=request.data)
+        confirmation.is_valid(raise_exception=True)
+        data = confirmation.validated_data
+        booking, token = bookings.confirm_hold(
+            data["hold_id"], patient=bookings.Patient.named_in(data), by=actor(request)
+        )
+        return self._confirmation(request, booking, token)
+
+    def _confirmation(self, request, booking, token):
+        context = {"request": request, "manage_token": token}
+        return Response(serializers.BookingConfirmation(booking, context=context).data)
+
+
+class HoldViewSet(viewsets.GenericViewSet):
+    """A patient keeps a slot while typing their details; the time is offered to nobody else meanwhile."""
+
+    serializer_class = serializers.HoldRequest
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "hold"
+    lookup_url_kwarg = "hold_id"
+    lookup_value_regex = "[^/]+"
+
+    @extend_schema(
+        summary="Hold a slot for a few minutes",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: serializers.Hold, 400: INVALID, 409: TAKEN, 422: KEY_REUSED, 429: THROTTLED},
+    )
+    def create(self, request):
+        return idempotent(request, "hold", lambda: self._hold(request))
+
+    def _hold(self, request):
+        requested = self.get_serializer(data=request.data)
+        requested.is_valid(raise_exception=True)
+        data = requested.validated_data
+        held, hold_id = bookings.hold(
+            appointment_type=data["appointment_type"],
+            day=data["date"],
+            start_time=data["start_time"],
+            practitioner=data.get("practitioner"),
+            by=actor(request),
+        )
+        held_data = serializers.Hold(held, context={"hold_id": hold_id}).data
+        return Response(held_data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Let a held slot go",
+        responses={
+            204: None,
+            404: OpenApiResponse(serializers.ErrorResponse, description="No live hold."),
+            429: THROTTLED,
+        },
+    )
+    def destroy(self, request, hold_id=None):
+        try:
+            bookings.release_hold(hold_id, by=actor(request))
+        except HoldNotFound as missing:
+            raise NotFound(missing.message) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(retrieve=extend_schema(responses={200: serializers.AppointmentTypeSummary, 404: MISSING}))
+class AppointmentTypeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = AppointmentType.objects.filter(is_active=True)
+    serializer_class = serializers.AppointmentTypeSummary
+    lookup_field = "slug"
+    pagination_class = None
+
+
+@extend_schema_view(retrieve=extend_schema(responses={200: serializers.PractitionerSummary, 404: MISSING}))
+class PractitionerViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Practitioner.objects.filter(is_active=True).prefetch_related("appointment_types")
+    serializer_class = serializers.PractitionerSummary
+    lookup_field = "slug"
+    pagination_class = None
+
+
+def front_desk_schema(summary: str):
+    return extend_schema(
+        summary=summary,
+        request=None,
+        responses={
+            200: serializers.BookingDetail,
+            400: INVALID,
+            401: STAFF_ONLY,
+            403: STAFF_ONLY,
+            404: MISSING,
+            409: CHANGED,
+        },
+    )
+
+
+class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Staff list bookings and follow the front desk; a patient holding the manage token sees, cancels or
+    moves their own."""
+
+    serializer_class = serializers.BookingDetail
+    lookup_field = "reference"
+    lookup_url_kwarg = "booking_id"
+    lookup_value_regex = "[^/]+"
+    pagination_class = BookingPagination
+    throttle_scope = "manage"
+    STAFF_ACTIONS = ("list", "events", "check_in", "complete", "no_show")
+
+    def get_permissions(self):
+        return [IsStaff()] if self.action in self.STAFF_ACTIONS else super().get_permissions()
+
+    def get_throttles(self):
+        return [] if self.action in self.STAFF_ACTIONS else [ScopedRateThrottle()]
+
+    def get_queryset(self) -> QuerySet[Booking]:
+        return Booking.objects.select_related("appointment_type", "practitioner")
+
+    def get_object(self) -> Booking:
+        """The booking, if the caller is staff or holds its manage token; otherwise 404 either way.
+
+        Holds are not bookings yet: they are found through `/holds` only.
+        """
+        found = self.get_queryset().filter(reference=self.kwargs["booking_id"]).first()
+        if found is None or found.is_hold or not may_manage(self.request, found):
+            raise NotFound("No booking with this reference and token.")
+        return found
+
+    def _change_once(self, request, kind: str, change) -> Response:
+        """Apply `change` to the caller's booking; a retry with the same Idempotency-Key replays it."""
+        booking = self.get_object()  # the token is checked before any replay
+        return idempotent(request, f"{kind}:{booking.reference}", lambda: change(request, booking))
+
+    @extend_schema(
+        summary="Bookings for staff",
+        parameters=[serializers.BookingListQuery],
+        responses={
+            200: serializers.BookingDetail(many=True),
+            400: INVALID,
+            401: STAFF_ONLY,
+            403: STAFF_ONLY,
+            404: MISSING,
+        },
+    )
+    def list(self, request):
+        query = serializers.BookingListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = self.paginate_queryset(self.get_queryset().matching(**query.validated_data))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="One booking (patient with manage token, or staff)",
+        parameters=MANAGE_TOKEN,
+        responses={200: serializers.BookingDetail, 404: NOT_FOUND, 429: THROTTLED},
+    )
+    def retrieve(self, request, booking_id=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="A booking's history, oldest first (staff)",
+        responses={200: serializers.BookingEventSerializer(many=True), 401: STAFF_ONLY, 403: STAFF_ONLY, 404: MISSING},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def events(self, request, booking_id=None):
+        booking = self.get_object()
+        history = BookingEvent.objects.filter(booking=booking).order_by("revision")
+        return Response(serializers.BookingEventSerializer(history, many=True).data)
+
+    @extend_schema(
+        summary="Cancel a booking and free its time",
+        parameters=[*MANAGE_TOKEN, IDEMPOTENCY_KEY],
+        request=serializers.CancelRequest,
+        responses={
+            200: serializers.BookingDetail,
+            400: INVALID,
+            404: NOT_FOUND,
+            409: CHANGED,
+            422: KEY_REUSED,
+            429: THROTTLED,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, booking_id=None):
+        return self._change_once(request, "cancel", self._cancel)
+
+    def _cancel(self, request, booking):
+        cancellation = serializers.CancelRequest(data=request.data)
+        cancellation.is_valid(raise_exception=True)
+        bookings.cancel(booking, by=actor(request), reason=cancellation.validated_data["reason"])
+        return Response(self.get_serializer(booking).data)
+
+    @extend_schema(
+        summary="Move a booking to another free slot",
+        parameters=[*MANAGE_TOKEN, IDEMPOTENCY_KEY],
+        request=serializers.RescheduleRequest,
+        responses={
+            200: serializers.BookingDetail,
+            400: INVALID,
+            404: NOT_FOUND,
+            409: TAKEN,
+            422: KEY_REUSED,
+            429: THROTTLED,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, booking_id=None):
+        return self._change_once(request, "reschedule", self._reschedule)
+
+    def _reschedule(self, request, booking):
+        move = serializers.RescheduleRequest(data=request.data)
+        move.is_valid(raise_exception=True)
+        moved = bookings.reschedule(
+            booking,
+            day=move.validated_data["date"],
+            start_time=move.validated_data["start_time"],
+            practitioner=move.validated_data.get("practitioner"),
+            by=actor(request),
+        )
+        return Response(self.get_serializer(moved).data)
+
+    @front_desk_schema("The patient has arrived (staff)")
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, booking_id=None):
+        return self._front_desk(bookings.check_in)
+
+    @front_desk_schema("The visit took place (staff)")
+    @action(detail=True, methods=["post"])
+    def complete(self, request, booking_id=None):
+        return self._front_desk(bookings.complete)
+
+    @front_desk_schema("The patient did not come (staff)")
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, booking_id=None):
+        return self._front_desk(bookings.mark_no_show)
+
+    def _front_desk(self, change) -> Response:
+        booking = change(self.get_object(), by=actor(self.request))
+        return Response(self.get_serializer(booking).data)

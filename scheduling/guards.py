@@ -1,0 +1,136 @@
+"""The database's own guards, installed by migration on each supported engine.
+
+- `booking_no_overlap`: two blocking bookings (held, confirmed, checked in, completed, no-show) of one
+  practitioner never overlap, whichever code path writes them. A UNIQUE constraint cannot say "ranges do
+  not overlap", so PostgreSQL gets an exclusion constraint over the blocked time range (btree_gist),
+  checked by the server for concurrent transactions on every host; SQLite gets triggers that abort the
+  write (SQLite lets one writer at a time hold the database, so check and write cannot interleave).
+- `booking_event_append_only`: booking history is never rewritten: UPDATE and DELETE of an event are
+  refused by triggers on both engines.
+
+Each raises IntegrityError naming the guard.
+"""
+
+from django.db import IntegrityError
+
+OVERLAP = "booking_no_overlap"
+APPEND_ONLY = "booking_event_append_only"
+
+# Booking.BLOCKING, spelled out: a migration must not change meaning when the model does.
+BLOCKING_SQL = "('held', 'confirmed', 'checked_in', 'completed', 'no_show')"
+
+_SQLITE_OVERLAP_EXISTS = f"""
+    SELECT RAISE(ABORT, 'booking_no_overlap: the practitioner already has a booking at that time')
+    WHERE EXISTS (
+        SELECT 1 FROM scheduling_booking AS other
+        WHERE other.practitioner_id = NEW.practitioner_id
+          AND other.status IN {BLOCKING_SQL}
+          AND other.id IS NOT NEW.id
+          AND other.blocked_from < NEW.blocked_until
+          AND NEW.blocked_from < other.blocked_until
+    );
+"""
+
+OVERLAP_SQL = {
+    "sqlite": (
+        [
+            f"""CREATE TRIGGER IF NOT EXISTS booking_no_overlap_insert
+                BEFORE INSERT ON scheduling_booking WHEN NEW.status IN {BLOCKING_SQL}
+                BEGIN {_SQLITE_OVERLAP_EXISTS} END""",
+            f"""CREATE TRIGGER IF NOT EXISTS booking_no_overlap_update
+                BEFORE UPDATE ON scheduling_booking WHEN NEW.status IN {BLOCKING_SQL}
+                BEGIN {_SQLITE_OVERLAP_EXISTS} END""",
+        ],
+        [
+            "DROP TRIGGER IF EXISTS booking_no_overlap_insert",
+            "DROP TRIGGER IF EXISTS booking_no_overlap_update",
+        ],
+    ),
+    "postgresql": (
+        [
+            "CREATE EXTENSION IF NOT EXISTS btree_gist",
+            f"""DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'booking_no_overlap') THEN
+                    ALTER TABLE scheduling_booking ADD CONSTRAINT booking_no_overlap EXCLUDE USING gist (
+                        practitioner_id WITH =,
+                        tstzrange(blocked_from, blocked_until, '[)') WITH &&
+                    ) WHERE (status IN {BLOCKING_SQL});
+                END IF;
+            END $$""",
+        ],
+        ["ALTER TABLE scheduling_booking DROP CONSTRAINT IF EXISTS booking_no_overlap"],
+    ),
+}
+
+APPEND_ONLY_SQL = {
+    "sqlite": (
+        [
+            f"""CREATE TRIGGER IF NOT EXISTS booking_event_no_update BEFORE UPDATE ON scheduling_bookingevent
+                BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}: booking events cannot be changed'); END""",
+            f"""CREATE TRIGGER IF NOT EXISTS booking_event_no_delete BEFORE DELETE ON scheduling_bookingevent
+                BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}: booking events cannot be deleted'); END""",
+        ],
+        [
+            "DROP TRIGGER IF EXISTS booking_event_no_update",
+            "DROP TRIGGER IF EXISTS booking_event_no_delete",
+        ],
+    ),
+    "postgresql": (
+        [
+            f"""CREATE OR REPLACE FUNCTION {APPEND_ONLY}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION '{APPEND_ONLY}: booking events cannot be %', CASE TG_OP
+                        WHEN 'UPDATE' THEN 'changed' ELSE 'deleted' END
+                        USING ERRCODE = 'integrity_constraint_violation';
+                END $$""",
+            f"DROP TRIGGER IF EXISTS {APPEND_ONLY} ON scheduling_bookingevent",
+            f"""CREATE TRIGGER {APPEND_ONLY} BEFORE UPDATE OR DELETE ON scheduling_bookingevent
+                FOR EACH ROW EXECUTE FUNCTION {APPEND_ONLY}()""",
+        ],
+        [
+            f"DROP TRIGGER IF EXISTS {APPEND_ONLY} ON scheduling_bookingevent",
+            f"DROP FUNCTION IF EXISTS {APPEND_ONLY}()",
+        ],
+    ),
+}
+
+
+def _run(connection, sql: dict, which: int) -> None:
+    try:
+        statements = sql[connection.vendor][which]
+    except KeyError:
+        raise NotImplementedError(f"No database guards for {connection.vendor}; use SQLite or PostgreSQL.") from None
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def install_overlap_guard(connection) -> None:
+    """Create the overlap guard if it is missing (idempotent)."""
+    _run(connection, OVERLAP_SQL, 0)
+
+
+def remove_overlap_guard(connection) -> None:
+    _run(connection, OVERLAP_SQL, 1)
+
+
+def install_append_only_guard(connection) -> None:
+    _run(connection, APPEND_ONLY_SQL, 0)
+
+
+def remove_append_only_guard(connection) -> None:
+    _run(connection, APPEND_ONLY_SQL, 1)
+
+
+def install_all(connection) -> None:
+    """Put back whatever guards a table rebuild dropped (SQLite drops triggers with the table)."""
+    tables = connection.introspection.table_names()
+    if "scheduling_booking" in tables:
+        install_overlap_guard(connection)
+    if "scheduling_bookingevent" in tables:
+        install_append_only_guard(connection)
+
+
+def is_overlap(error: IntegrityError) -> bool:
+    """Whether an IntegrityError is the overlap guard refusing a booking."""
+    return OVERLAP in str(error)

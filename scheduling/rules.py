@@ -1,0 +1,129 @@
+"""The clinic's booking rules, and the errors that say which one a request broke.
+
+Every interface (API, admin, booking page, shell) gets the same errors; each names the request field at
+fault, so the API can answer a 400 that says what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from scheduling import clinic_time
+from scheduling.models import AppointmentType
+from scheduling.slots import SlotRules, Span
+
+
+class BookingError(Exception):
+    """A request the clinic cannot accept; `field` names the part of the request at fault."""
+
+    code = "booking_error"
+
+    def __init__(self, message: str, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class BookingRuleBroken(BookingError):
+    """The request itself is wrong: a time off the grid, in the past, too soon, too far ahead, or a change
+    the booking's status does not allow."""
+
+    code = "invalid"
+
+
+class SlotUnavailable(BookingError):
+    """The time is a real slot, but it is taken (or the practitioner is away)."""
+
+    code = "slot_unavailable"
+
+
+class BookingChanged(BookingError):
+    """Someone else changed the booking between reading it and writing it; nothing was written."""
+
+    code = "booking_changed"
+
+
+class HoldNotFound(BookingError):
+    """No live hold has this id: it never existed, was released, or was already used."""
+
+    code = "unknown_hold"
+
+
+def slot_rules(appointment_type: AppointmentType) -> SlotRules:
+    return SlotRules(
+        duration=timedelta(minutes=appointment_type.duration_minutes),
+        step=timedelta(minutes=appointment_type.slot_interval_minutes or appointment_type.duration_minutes),
+        buffer_before=timedelta(minutes=appointment_type.buffer_before_minutes),
+        buffer_after=timedelta(minutes=appointment_type.buffer_after_minutes),
+    )
+
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class BookingWindow:
+    """The instants between which a type may be booked, seen at `now`."""
+
+    opens: datetime
+    closes: datetime | None
+
+    @classmethod
+    def at(cls, appointment_type: AppointmentType, now: datetime) -> BookingWindow:
+        return cls(
+            opens=now + timedelta(minutes=appointment_type.min_notice_minutes),
+            closes=now + timedelta(days=appointment_type.horizon_days),
+        )
+
+    @classmethod
+    def unbounded(cls) -> BookingWindow:
+        """No limit in time: for results computed once and cut to a window per request."""
+        return cls(opens=EARLIEST, closes=None)
+
+    def admits(self, start: datetime) -> bool:
+        return start >= self.opens and (self.closes is None or start <= self.closes)
+
+
+@dataclass(frozen=True)
+class RequestedSlot:
+    """A wall-clock start on a local date, checked against one type's rules."""
+
+    appointment_type: AppointmentType
+    day: date
+    start_time: time
+
+    @classmethod
+    def of(cls, appointment_type: AppointmentType, start: datetime) -> RequestedSlot:
+        local = clinic_time.local(start)
+        return cls(appointment_type, local.date(), local.time())
+
+    def instant(self, now: datetime) -> Span:
+        """The slot as instants, or BookingRuleBroken when the time cannot be booked at `now`."""
+        type_ = self.appointment_type
+        if not clinic_time.exists(self.day, self.start_time):
+            raise BookingRuleBroken(
+                f"{self.start_time:%H:%M} does not exist on {self.day} in {clinic_time.zone().key}: "
+                "the clocks skip it.",
+                field="start_time",
+                code="nonexistent_time",
+            )
+        start = clinic_time.at(self.day, self.start_time)
+        window = BookingWindow.at(type_, now)
+        if start < now:
+            raise BookingRuleBroken("This time is in the past.", field="start_time", code="in_past")
+        if start < window.opens:
+            raise BookingRuleBroken(
+                f"{type_.name} needs at least {type_.min_notice_minutes} minutes' notice.",
+                field="start_time",
+                code="min_notice",
+            )
+        if start > window.closes:
+            raise BookingRuleBroken(
+                f"{type_.name} can be booked at most {type_.horizon_days} days ahead.",
+                field="date",
+                code="booking_horizon",
+            )
+        return Span(start, start + type_.duration)
