@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-postgres lint schema bench clean
+.PHONY: run test test-fast test-postgres lint schema bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +21,22 @@ run: $(VENV)/.runtime
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn clinic_project.wsgi --config gunicorn.conf.py
 
+# ruff, plus import-linter's contracts (.importlinter): the core app never imports the apps built on it,
+# the slot arithmetic imports no Django, and interfaces sit above the write path.
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 schema: $(VENV)/.dev
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 test: lint schema
 	$(VENV)/bin/pytest
+
+# Everything but the tests that start real gunicorn servers: the quick loop while working.
+test-fast: $(VENV)/.dev
+	$(VENV)/bin/pytest -m "not live_server_process"
 
 # The same suite against PostgreSQL (`.ci/run` starts the server if it is down).
 test-postgres: $(VENV)/.dev

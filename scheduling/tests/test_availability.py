@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scheduling.calendars import Calendars
+from scheduling.rules import BookingWindow
 from scheduling.slots import (
     SlotRules,
     Span,
@@ -17,8 +19,6 @@ from scheduling.slots import (
     subtract,
     wall_time_exists,
 )
-from scheduling.calendars import Calendars
-from scheduling.rules import BookingWindow
 from scheduling.tests.clock_changes import next_clock_change
 
 UTC_ZONE = ZoneInfo("UTC")
