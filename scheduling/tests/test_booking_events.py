@@ -107,7 +107,8 @@ def test_one_revision_has_one_event(booked):
     with (
         pytest.raises(
             IntegrityError,
-            match=r"booking_event_one_per_revision|scheduling_bookingevent.booking_id, scheduling_bookingevent.revision",
+            # PostgreSQL names the constraint; SQLite names its columns.
+            match=r"booking_event_one_per_revision|bookingevent\.booking_id, scheduling_bookingevent\.revision",
         ),
         transaction.atomic(),
     ):
