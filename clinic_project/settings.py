@@ -160,6 +160,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "scheduling.api.openapi.document_server_refusals",
+        "scheduling.api.openapi.link_and_exemplify",
     ],
 }
 

@@ -1,8 +1,12 @@
-"""OpenAPI additions that no single view can declare."""
+"""OpenAPI additions that no single view can declare: gunicorn's own refusals, links from a new booking
+to its own operations, and request examples that succeed (dated from the day the schema is served)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from clinic_project.server_errors import HEADER_BYTES_LIMIT, HEADER_COUNT_LIMIT, URL_BYTES_LIMIT
+from scheduling import clinic_time
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
 
@@ -13,15 +17,76 @@ SERVER_REFUSALS = {
     "431": f"A header is longer than {HEADER_BYTES_LIMIT} bytes, or there are more than {HEADER_COUNT_LIMIT} headers.",
 }
 
+BOOKING = {"booking_id": "$response.body#/booking_id"}
+AS_ITS_PATIENT = {**BOOKING, "token": "$response.body#/manage_token"}
+# Where a confirmation leads: the booking's own operations, with the id and token it carries.
+BOOKING_LINKS = {
+    "ViewBooking": ("calendly_bookings_retrieve", AS_ITS_PATIENT, "See the booking, with its manage token."),
+    "CancelBooking": ("calendly_bookings_cancel_create", AS_ITS_PATIENT, "Cancel it, with its manage token."),
+    "RescheduleBooking": ("calendly_bookings_reschedule_create", AS_ITS_PATIENT, "Move it, with its manage token."),
+    "BookingHistory": ("calendly_bookings_events_list", BOOKING, "Its history (staff)."),
+    "CheckIn": ("calendly_bookings_check_in_create", BOOKING, "The patient has arrived (staff)."),
+    "Complete": ("calendly_bookings_complete_create", BOOKING, "The visit took place (staff)."),
+    "NoShow": ("calendly_bookings_no_show_create", BOOKING, "The patient did not come (staff)."),
+}
+HOLD_LINKS = {
+    "ReleaseHold": ("calendly_holds_destroy", {"hold_id": "$response.body#/hold_id"}, "Let the time go."),
+}
+
 
 def document_server_refusals(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation can get 414 and 431."""
-    for path in result.get("paths", {}).values():
-        for operation in path.values():
-            responses = operation.setdefault("responses", {})
-            for status, description in SERVER_REFUSALS.items():
-                responses.setdefault(
-                    status,
-                    {"content": {"application/json": {"schema": ERROR_SCHEMA}}, "description": description},
-                )
+    for operation in _operations(result):
+        responses = operation.setdefault("responses", {})
+        for status, description in SERVER_REFUSALS.items():
+            responses.setdefault(
+                status,
+                {"content": {"application/json": {"schema": ERROR_SCHEMA}}, "description": description},
+            )
     return result
+
+
+def link_and_exemplify(result, generator, request, public):
+    """drf-spectacular postprocessing hook: links and examples, so clients (and the fuzzer) can follow a
+    booking from its creation through every operation on it."""
+    operations = {operation["operationId"]: operation for operation in _operations(result)}
+    _link(operations["calendly_book_create"], "200", BOOKING_LINKS)
+    _link(operations["calendly_holds_create"], "201", HOLD_LINKS)
+    tomorrow = clinic_time.today() + timedelta(days=1)
+    day_after = tomorrow + timedelta(days=1)
+    _example_body(
+        operations["calendly_book_create"],
+        {
+            "patient_name": "Rahul Sharma",
+            "appointment_type": "consultation",
+            "date": f"{tomorrow}",
+            "start_time": "10:00",
+        },
+    )
+    _example_body(
+        operations["calendly_holds_create"],
+        {"appointment_type": "consultation", "date": f"{tomorrow}", "start_time": "11:00"},
+    )
+    _example_body(operations["calendly_bookings_reschedule_create"], {"date": f"{day_after}", "start_time": "14:00"})
+    _example_body(operations["calendly_bookings_cancel_create"], {"reason": "Feeling better"})
+    for parameter in operations["calendly_availability_list"]["parameters"]:
+        example = {"date": f"{tomorrow}", "appointment_type": "consultation"}.get(parameter["name"])
+        if example:
+            parameter["example"] = example
+    return result
+
+
+def _operations(result):
+    for path in result.get("paths", {}).values():
+        yield from path.values()
+
+
+def _link(operation: dict, status: str, links: dict) -> None:
+    operation["responses"][status]["links"] = {
+        name: {"operationId": operation_id, "parameters": parameters, "description": description}
+        for name, (operation_id, parameters, description) in links.items()
+    }
+
+
+def _example_body(operation: dict, example: dict) -> None:
+    operation["requestBody"]["content"]["application/json"]["example"] = example

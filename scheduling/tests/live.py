@@ -34,6 +34,7 @@ def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str
         "DJANGO_DEBUG": "false",
         "THROTTLE_BOOKING_RATE": "100000/minute",
         "THROTTLE_MANAGE_RATE": "100000/minute",
+        "THROTTLE_HOLD_RATE": "100000/minute",
         "LOG_LEVEL": "WARNING",
         **extra,
     }
@@ -143,3 +144,31 @@ def fire_together(calls: list[tuple[str, str, dict | None]]) -> list[tuple[int, 
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(send, calls))
+
+
+def staff_token(env) -> str:
+    code = (
+        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token; "
+        "u = User.objects.create_user('fuzz', is_staff=True); print(Token.objects.create(user=u).key)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+@contextlib.contextmanager
+def database_of_this_run(tmp_path) -> Iterator[str]:
+    """The engine the suite runs on (`make test-postgres` sets DATABASE_URL), so live tests cover both."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with postgres_database() as database_url:
+            yield database_url
+    else:
+        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"

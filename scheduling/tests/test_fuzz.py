@@ -1,19 +1,16 @@
 """schemathesis fuzzes every operation of the published schema against a real server: no 5xx, and every
 response, errors included, matches the schema."""
 
-import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from scheduling.tests.live import manage, postgres_database, server_env, servers
+from scheduling.tests.live import database_of_this_run, manage, server_env, servers, staff_token
 
 pytestmark = pytest.mark.live_server_process
 
@@ -25,32 +22,6 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 # Valid-by-schema requests can still break business rules (a past date, an unknown slug, a taken slot),
 # which the API rightly answers 400; every other check schemathesis has applies.
 EXCLUDED_CHECKS = "positive_data_acceptance"
-
-
-def staff_token(env) -> str:
-    code = (
-        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token; "
-        "u = User.objects.create_user('fuzz', is_staff=True); print(Token.objects.create(user=u).key)"
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
-
-
-@contextlib.contextmanager
-def database_of_this_run(tmp_path) -> Iterator[str]:
-    """The engine the suite runs on (`make test-postgres` sets DATABASE_URL), so both engines are fuzzed."""
-    if connection.vendor == "postgresql":
-        with postgres_database() as database_url:
-            yield database_url
-    else:
-        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(tmp_path):
@@ -80,7 +51,7 @@ def fuzz(schemathesis: str, env: dict[str, str], tmp_path) -> str:
                 "--exclude-checks",
                 EXCLUDED_CHECKS,
                 "--phases",
-                "examples,coverage,fuzzing",
+                "examples,coverage,fuzzing,stateful",
                 "--max-examples",
                 FUZZ_EXAMPLES,
                 *seed,

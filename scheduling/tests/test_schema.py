@@ -3,6 +3,8 @@
 import pytest
 from django.core.management import call_command
 
+from scheduling import clinic_time
+
 pytestmark = pytest.mark.django_db
 
 
@@ -38,3 +40,43 @@ def test_docs_pages_load_their_assets_from_this_server(client, page):
     html = client.get(page).content.decode()
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn" not in html.lower()
+
+
+def test_availability_is_documented_as_one_object_not_an_array(schema):
+    ok = schema["paths"]["/api/calendly/availability"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"] == {"$ref": "#/components/schemas/AvailabilityResult"}
+    shapes = schema["components"]["schemas"]["AvailabilityResult"]["oneOf"]
+    assert [s["$ref"].rsplit("/", 1)[1] for s in shapes] == ["Availability", "AvailabilityRange"]
+    slots = schema["components"]["schemas"]["Availability"]["properties"]["available_slots"]
+    assert slots["items"] == {"$ref": "#/components/schemas/AvailableSlot"}
+
+
+def test_a_patient_e_mail_that_may_be_empty_is_not_documented_as_an_e_mail(schema):
+    detail = schema["components"]["schemas"]["BookingDetail"]["properties"]["patient_email"]
+    assert detail["type"] == "string" and "format" not in detail
+
+
+def test_a_new_booking_links_to_its_own_operations(schema):
+    links = schema["paths"]["/api/calendly/book"]["post"]["responses"]["200"]["links"]
+    assert links["ViewBooking"]["parameters"] == {
+        "booking_id": "$response.body#/booking_id",
+        "token": "$response.body#/manage_token",
+    }
+    operation_ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
+    assert {link["operationId"] for link in links.values()} <= operation_ids
+
+
+def test_request_examples_are_dated_from_today(schema):
+    example = schema["paths"]["/api/calendly/book"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert example["date"] > clinic_time.today().isoformat()
+
+
+def test_holds_and_the_front_desk_are_documented(schema):
+    holds = schema["paths"]["/api/calendly/holds"]["post"]["responses"]
+    assert {"201", "400", "409", "429"} <= set(holds)
+    assert {"204", "404"} <= set(schema["paths"]["/api/calendly/holds/{hold_id}"]["delete"]["responses"])
+    for action in ("check-in", "complete", "no-show"):
+        responses = schema["paths"][f"/api/calendly/bookings/{{booking_id}}/{action}"]["post"]["responses"]
+        assert {"200", "400", "401", "404"} <= set(responses)
+    book = schema["components"]["schemas"]["BookRequestRequest"]["oneOf"]
+    assert [s["$ref"].rsplit("/", 1)[1] for s in book] == ["BookingRequestRequest", "HeldBookingRequestRequest"]
