@@ -44,7 +44,7 @@ def api():
 
 @pytest.fixture
 def clinic(db) -> Practitioner:
-    """The single calendar the prototype had: 09:00-17:00 every day, all three types."""
+    """The single practitioner standing for the prototype's clinic: 09:00-17:00 every day, all three types."""
     return Practitioner.objects.get(slug="clinic")
 
 

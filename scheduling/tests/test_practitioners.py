@@ -60,7 +60,7 @@ def test_booking_a_named_practitioner_outside_their_hours_is_400(book, tomorrow,
     assert "start_time" in response.json()["errors"]
 
 
-def test_with_the_single_default_calendar_the_prototype_answers_as_before(availability, book, tomorrow):
+def test_with_the_single_default_practitioner_the_prototype_answers_as_before(availability, book, tomorrow):
     assert len(availability(tomorrow).json()["available_slots"]) == 16
     assert book(tomorrow, "09:00").json()["practitioner"] == "clinic"
 

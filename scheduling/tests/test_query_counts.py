@@ -44,9 +44,9 @@ def test_range_availability_queries_do_not_grow(
 def test_booking_queries_do_not_grow_with_bookings(book, tomorrow):
     follow_up = AppointmentType.objects.get(slug="follow-up")
     assert book(tomorrow + timedelta(days=2), "09:00").status_code == 200  # reference data now cached
-    with CaptureQueriesContext(connection) as on_an_empty_calendar:
+    with CaptureQueriesContext(connection) as on_an_empty_day:
         assert book(tomorrow + timedelta(days=1), "16:30").status_code == 200
     fill([tomorrow], follow_up)
     with CaptureQueriesContext(connection) as on_a_full_day:
         assert book(tomorrow, "16:30").status_code == 200
-    assert len(on_a_full_day) == len(on_an_empty_calendar) <= 6
+    assert len(on_a_full_day) == len(on_an_empty_day) <= 6

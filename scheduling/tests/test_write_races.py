@@ -82,7 +82,7 @@ def test_concurrent_moves_of_one_booking_each_apply_whole_or_not_at_all(server):
 
 
 def test_concurrent_confirmations_of_one_hold_make_one_booking(server):
-    url, staff = server
+    url, _ = server
     _, held = request("POST", f"{url}/api/calendly/holds", slot(4, "09:00"))
     confirm = {"hold_id": held["hold_id"], "patient_name": "Ada"}
     results = fire_together([("POST", f"{url}/api/calendly/book", confirm)] * 8)
