@@ -185,6 +185,23 @@ class PractitionerViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
+def patient_change_schema(summary: str, request, conflict: OpenApiResponse):
+    """A change the patient makes with their manage token (or staff make), safe to retry with a key."""
+    return extend_schema(
+        summary=summary,
+        parameters=[*MANAGE_TOKEN, IDEMPOTENCY_KEY],
+        request=request,
+        responses={
+            200: serializers.BookingDetail,
+            400: INVALID,
+            404: NOT_FOUND,
+            409: conflict,
+            422: KEY_REUSED,
+            429: THROTTLED,
+        },
+    )
+
+
 def front_desk_schema(summary: str):
     return extend_schema(
         summary=summary,
@@ -271,19 +288,7 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         history = BookingEvent.objects.filter(booking=booking).order_by("revision")
         return Response(serializers.BookingEventSerializer(history, many=True).data)
 
-    @extend_schema(
-        summary="Cancel a booking and free its time",
-        parameters=[*MANAGE_TOKEN, IDEMPOTENCY_KEY],
-        request=serializers.CancelRequest,
-        responses={
-            200: serializers.BookingDetail,
-            400: INVALID,
-            404: NOT_FOUND,
-            409: CHANGED,
-            422: KEY_REUSED,
-            429: THROTTLED,
-        },
-    )
+    @patient_change_schema("Cancel a booking and free its time", serializers.CancelRequest, CHANGED)
     @action(detail=True, methods=["post"])
     def cancel(self, request, booking_id=None):
         return self._change_once(request, "cancel", self._cancel)
@@ -294,19 +299,7 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         bookings.cancel(booking, by=actor(request), reason=cancellation.validated_data["reason"])
         return Response(self.get_serializer(booking).data)
 
-    @extend_schema(
-        summary="Move a booking to another free slot",
-        parameters=[*MANAGE_TOKEN, IDEMPOTENCY_KEY],
-        request=serializers.RescheduleRequest,
-        responses={
-            200: serializers.BookingDetail,
-            400: INVALID,
-            404: NOT_FOUND,
-            409: TAKEN,
-            422: KEY_REUSED,
-            429: THROTTLED,
-        },
-    )
+    @patient_change_schema("Move a booking to another free slot", serializers.RescheduleRequest, TAKEN)
     @action(detail=True, methods=["post"])
     def reschedule(self, request, booking_id=None):
         return self._change_once(request, "reschedule", self._reschedule)

@@ -218,16 +218,23 @@ def test_losing_a_race_after_the_form_checked_out_re_renders_the_form(
     assert list(Booking.objects.values_list("patient_name", flat=True)) == ["Faster Patient"]
 
 
+def edit_form(booking: Booking, **changed) -> dict:
+    """The change page's form as staff submit it: the booking as shown, with their changes."""
+    local = clinic_time.local(booking.starts_at)
+    shown = {
+        "practitioner": booking.practitioner.pk,
+        "date": local.date().isoformat(),
+        "start_time": local.strftime("%H:%M"),
+        "patient_name": booking.patient_name,
+        "seen_revision": booking.revision,
+    }
+    return {**shown, **changed}
+
+
 def test_editing_a_booking_someone_else_changed_is_refused(admin_client, consultation, tomorrow):
     booking = make_booking(consultation, tomorrow, 10)
     url = reverse("admin:scheduling_booking_change", args=[booking.pk])
-    form = {
-        "practitioner": booking.practitioner.pk,
-        "date": tomorrow.isoformat(),
-        "start_time": "10:00",
-        "patient_name": "Ada King",
-        "seen_revision": booking.revision,
-    }
+    form = edit_form(booking, patient_name="Ada King")
     bookings.reschedule(booking, day=tomorrow, start_time=time(11))  # a patient moves it meanwhile
     response = admin_client.post(url, {**form, "start_time": "11:00"})
     assert response.status_code == 200
@@ -238,14 +245,7 @@ def test_editing_a_booking_someone_else_changed_is_refused(admin_client, consult
 def test_staff_edits_of_patient_details_are_one_event(admin_client, consultation, tomorrow):
     booking = make_booking(consultation, tomorrow, 10)
     url = reverse("admin:scheduling_booking_change", args=[booking.pk])
-    form = {
-        "practitioner": booking.practitioner.pk,
-        "date": tomorrow.isoformat(),
-        "start_time": "10:00",
-        "patient_name": "Ada King",
-        "patient_phone": "+44 20 7946 0000",
-        "seen_revision": booking.revision,
-    }
+    form = edit_form(booking, patient_name="Ada King", patient_phone="+44 20 7946 0000")
     assert admin_client.post(url, form).status_code == 302
     event = BookingEvent.objects.get(booking=booking, revision=2)
     assert event.kind == "patient_details_changed"
