@@ -488,7 +488,11 @@ def _change(
             setattr(booking, name, value)
         booking.revision += 1
         booking.updated_at = now
-        changes = {name: [_plain(name, before[name]), _plain(name, value)] for name, value in new.items()}
+        changes = {
+            name: [_plain(name, before[name]), _plain(name, value)]
+            for name, value in new.items()
+            if before[name] != value
+        }
         _record(booking, kind, by=by, via=via, now=now, reason=reason, changes=changes)
     return booking
 
