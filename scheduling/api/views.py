@@ -47,6 +47,16 @@ MANAGE_TOKEN = [
 ]
 
 
+def requested_slot(data: dict) -> dict:
+    """A validated SlotRequest as the booking service's keyword arguments."""
+    return {
+        "appointment_type": data["appointment_type"],
+        "day": data["date"],
+        "start_time": data["start_time"],
+        "practitioner": data.get("practitioner"),
+    }
+
+
 def healthz(request):
     """Liveness without touching the database, so a busy database does not restart healthy workers."""
     return JsonResponse({"status": "ok"})
@@ -99,12 +109,7 @@ class BookViewSet(viewsets.GenericViewSet):
         requested.is_valid(raise_exception=True)
         data = requested.validated_data
         booking, token = bookings.book(
-            appointment_type=data["appointment_type"],
-            day=data["date"],
-            start_time=data["start_time"],
-            practitioner=data.get("practitioner"),
-            patient=bookings.Patient.named_in(data),
-            by=actor(request),
+            **requested_slot(data), patient=bookings.Patient.named_in(data), by=actor(request)
         )
         return self._confirmation(request, booking, token)
 
@@ -143,13 +148,7 @@ class HoldViewSet(viewsets.GenericViewSet):
         requested = self.get_serializer(data=request.data)
         requested.is_valid(raise_exception=True)
         data = requested.validated_data
-        held, hold_id = bookings.hold(
-            appointment_type=data["appointment_type"],
-            day=data["date"],
-            start_time=data["start_time"],
-            practitioner=data.get("practitioner"),
-            by=actor(request),
-        )
+        held, hold_id = bookings.hold(**requested_slot(data), by=actor(request))
         held_data = serializers.Hold(held, context={"hold_id": hold_id}).data
         return Response(held_data, status=status.HTTP_201_CREATED)
 
