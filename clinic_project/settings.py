@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+    "notifications",  # after scheduling: it adds each booking's messages to the bookings admin
 ]
 
 MIDDLEWARE = [
@@ -61,7 +64,8 @@ WSGI_APPLICATION = "clinic_project.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # A clinic overrides any template (its e-mails, say) by putting its own copy under this folder.
+        "DIRS": [Path(env("TEMPLATE_OVERRIDES_DIR", default=str(DATA_DIR / "templates")))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -176,6 +180,23 @@ if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+
+# Where patients reach this service: the links in e-mails and invites start with it.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
+
+# Background jobs (django-tasks): the database is the queue, so no other server is needed. Run
+# `manage.py db_worker` beside the web server on every host (`make run` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Outgoing e-mail. EMAIL_URL picks the transport, for example smtp+tls://user:password@mail.internal:587
+# or smtps://…:465; the default prints each e-mail on the worker's console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
+# The outbox: how a message that failed is retried, and when a silent worker counts as dead.
+OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_SWEEP_GRACE_SECONDS = env.float("OUTBOX_SWEEP_GRACE_SECONDS", default=60)
 
 # How long a slot hold keeps its time for the patient who took it.
 HOLD_MINUTES = env.int("HOLD_MINUTES", default=5)

@@ -21,7 +21,15 @@ from django.db.models import F
 
 from scheduling import cache, clinic_time, guards
 from scheduling.calendars import Calendars
-from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, new_secret, token_digest
+from scheduling.models import (
+    AppointmentType,
+    Booking,
+    BookingEvent,
+    Practitioner,
+    manage_token,
+    new_reference,
+    token_digest,
+)
 from scheduling.rules import (
     BookingChanged,
     BookingRuleBroken,
@@ -31,6 +39,7 @@ from scheduling.rules import (
     SlotUnavailable,
     slot_rules,
 )
+from scheduling.signals import booking_changed
 from scheduling.slots import Span
 
 Status = Booking.Status
@@ -132,11 +141,11 @@ def book(
     via: str = Channel.API,
     now: datetime | None = None,
 ) -> tuple[Booking, str]:
-    """Book a slot; returns the booking and the patient's manage token (shown once, stored as a digest).
+    """Book a slot; returns the booking and the patient's manage token (derived, never stored).
 
     Without a practitioner, the free one with the fewest bookings that day takes it.
     """
-    token, digest = new_secret()
+    reference = new_reference()
     booking = _claim(
         appointment_type,
         day,
@@ -147,10 +156,10 @@ def book(
         kind=Kind.CREATED,
         by=by,
         via=via,
-        manage_token_digest=digest,
+        reference=reference,
         **patient.as_fields(),
     )
-    return booking, token
+    return booking, manage_token(reference)
 
 
 def hold(
@@ -236,7 +245,6 @@ def confirm_hold(
         RequestedSlot.of(held.appointment_type, held.starts_at).instant(now)
     except BookingRuleBroken as broken:
         raise BookingRuleBroken(broken.message, field="hold_id", code=broken.code) from None
-    token, digest = new_secret()
     booking = _change(
         held,
         Kind.CREATED,
@@ -246,10 +254,9 @@ def confirm_hold(
         now=now,
         status=Status.CONFIRMED,
         hold_expires_at=None,
-        manage_token_digest=digest,
         **patient.as_fields(),
     )
-    return booking, token
+    return booking, manage_token(booking.reference)
 
 
 def release_hold(hold_id: str, *, by: Actor = PATIENT, via: str = Channel.API, now: datetime | None = None) -> Booking:
@@ -498,7 +505,7 @@ def _change(
 
 
 def _record(booking: Booking, kind: str, *, by: Actor, via: str, now: datetime, reason: str = "", changes) -> None:
-    BookingEvent.objects.create(
+    event = BookingEvent.objects.create(
         booking=booking,
         revision=booking.revision,
         kind=kind,
@@ -509,6 +516,9 @@ def _record(booking: Booking, kind: str, *, by: Actor, via: str, now: datetime, 
         reason=reason,
         changes={k: v for k, v in changes.items() if k in TRACKED},
     )
+    # Inside the transaction: what the apps built on the core write in answer (e-mails, webhooks) commits
+    # or rolls back with the change itself.
+    booking_changed.send(sender=Booking, booking=booking, event=event)
     cache.changed(cache.BOOKINGS)
 
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 
-from scheduling.models import Booking
+from scheduling.models import Booking, Practitioner, manage_token
 
 
 def manage_url(booking: Booking, token: str, request=None) -> str:
     """The patient's link to their booking, absolute when a request says which host they used."""
     path = f"{reverse('booking-detail', kwargs={'booking_id': booking.reference})}?token={token}"
     return request.build_absolute_uri(path) if request else path
+
+
+def patients_manage_url(booking: Booking) -> str:
+    """The link for messages sent with no request at hand (e-mails, invites), on the public SITE_URL."""
+    return settings.SITE_URL.rstrip("/") + manage_url(booking, manage_token(booking.reference))
+
+
+def practitioner_feed_url(practitioner: Practitioner, token: str) -> str:
+    path = reverse("practitioner-feed", kwargs={"practitioner": practitioner.slug})
+    return f"{settings.SITE_URL.rstrip('/')}{path}?token={token}"

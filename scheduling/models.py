@@ -1,14 +1,17 @@
 """Appointment types, practitioners and their time, bookings and their history, with the invariants the
 database keeps."""
 
+import base64
 import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.crypto import salted_hmac
 
 from scheduling import clinic_time
 
@@ -18,6 +21,61 @@ phone_number = RegexValidator(
     r"^\+?[0-9][0-9 ()./-]{4,23}[0-9]$",
     "Enter a phone number of 6 to 25 digits, spaces, dashes or brackets, optionally starting with +.",
 )
+
+
+MAX_REMINDERS = 5
+REMINDER_MINUTES_LIMIT = 30 * MINUTES_IN_A_DAY
+
+
+def default_reminders() -> list[int]:
+    return [MINUTES_IN_A_DAY]
+
+
+def validate_reminders(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in value):
+        raise ValidationError("Reminders are a list of whole minutes before the start.")
+    if len(value) > MAX_REMINDERS:
+        raise ValidationError(f"At most {MAX_REMINDERS} reminders per appointment type.")
+    if len(set(value)) != len(value):
+        raise ValidationError("Each reminder time may appear once.")
+    if any(not 1 <= minutes <= REMINDER_MINUTES_LIMIT for minutes in value):
+        raise ValidationError("A reminder is sent from 1 minute to 30 days before the start.")
+
+
+class Clinic(models.Model):
+    """The clinic's details as patients see them in e-mails, invites and pages. One row, edited by staff."""
+
+    name = models.CharField(max_length=120, default="Demo Clinic")
+    address = models.TextField(blank=True, help_text="Shown as the place of every appointment.")
+    phone = models.CharField(max_length=32, blank=True, validators=[phone_number])
+    website = models.URLField(blank=True)
+    sender_email = models.EmailField(
+        default="bookings@clinic.example", help_text="E-mails to patients come from, and are answered to, this."
+    )
+    time_zone_label = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="How patients see the clinic's time zone named, for example 'London time'. Empty shows the "
+        "zone's own name. The zone itself is the server's CLINIC_TIME_ZONE.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic details"
+        verbose_name_plural = "clinic details"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="clinic_is_one_row")]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def load(cls) -> "Clinic":
+        clinic, _ = cls.objects.get_or_create(pk=1)
+        return clinic
+
+    @property
+    def zone_name(self) -> str:
+        return self.time_zone_label or clinic_time.zone().key
 
 
 class AppointmentType(models.Model):
@@ -55,6 +113,12 @@ class AppointmentType(models.Model):
         help_text="How many days ahead patients may book.",
     )
     is_active = models.BooleanField(default=True, help_text="Inactive types are not offered.")
+    reminder_minutes = models.JSONField(
+        default=default_reminders,
+        blank=True,
+        validators=[validate_reminders],
+        help_text="When patients are reminded, in minutes before the start; empty for no reminders.",
+    )
 
     # How this type cuts the calendar; the admin list and the API show them together.
     RULE_FIELDS = (
@@ -90,12 +154,26 @@ class Practitioner(models.Model):
     name = models.CharField(max_length=100)
     appointment_types = models.ManyToManyField(AppointmentType, related_name="practitioners", blank=True)
     is_active = models.BooleanField(default=True, help_text="Inactive practitioners are not offered.")
+    # The private calendar feed's token, stored as a digest: staff see the link once, when they issue it.
+    feed_token_digest = models.CharField(max_length=64, blank=True, editable=False)
+    feed_token_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "slug"]
 
     def __str__(self):
         return self.name
+
+    def issue_feed_token(self) -> str:
+        """A new feed token; the one before stops working at once. Returned once, stored as a digest."""
+        token = secrets.token_urlsafe(32)
+        self.feed_token_digest = token_digest(token)
+        self.feed_token_issued_at = clinic_time.now()
+        self.save(update_fields=["feed_token_digest", "feed_token_issued_at"])
+        return token
+
+    def accepts_feed_token(self, token: str) -> bool:
+        return bool(self.feed_token_digest) and secrets.compare_digest(self.feed_token_digest, token_digest(token))
 
 
 class Weekday(models.IntegerChoices):
@@ -269,6 +347,7 @@ class Booking(models.Model):
     hold_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # NULL, not "", for bookings that never were holds: unique allows any number of NULLs.
     hold_digest = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
+    # Only bookings made before manage tokens were derived (see manage_token) have one stored, as a digest.
     manage_token_digest = models.CharField(max_length=64, editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -311,13 +390,25 @@ class Booking(models.Model):
         return self.status in (self.Status.HELD, self.Status.RELEASED, self.Status.EXPIRED)
 
     def accepts_manage_token(self, token: str) -> bool:
+        if any(secrets.compare_digest(token, key_token) for key_token in manage_tokens(self.reference)):
+            return True
+        # Bookings made before manage tokens were derived keep their random token.
         return bool(self.manage_token_digest) and secrets.compare_digest(self.manage_token_digest, token_digest(token))
 
 
-def new_secret() -> tuple[str, str]:
-    """A secret for a patient and the digest stored in its place, so a leaked database reveals none."""
-    secret = secrets.token_urlsafe(32)
-    return secret, token_digest(secret)
+def manage_token(reference: str, secret: str | None = None) -> str:
+    """The patient's token for a booking, derived from its reference and the server's secret key.
+
+    Derived rather than stored, so an e-mail sent days later (a reminder) can carry the patient's link
+    while the database still holds no usable token. Rotating SECRET_KEY (with the old key in
+    SECRET_KEY_FALLBACKS until the links it signed should stop working) changes every link.
+    """
+    mac = salted_hmac("scheduling.manage-token", reference, secret=secret, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def manage_tokens(reference: str) -> list[str]:
+    return [manage_token(reference, key) for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)]
 
 
 class BookingEvent(models.Model):

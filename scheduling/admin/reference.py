@@ -1,16 +1,71 @@
-"""Admin for what staff configure: appointment types, practitioners with their hours and time off, and
-clinic closures."""
+"""Admin for what staff configure: the clinic's details, appointment types with their reminders,
+practitioners with their hours, time off and calendar feeds, and clinic closures."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
-from scheduling.models import AppointmentType, ClinicClosure, OpeningHours, Practitioner, TimeOff
+from scheduling import reminders
+from scheduling.links import practitioner_feed_url
+from scheduling.models import AppointmentType, Clinic, ClinicClosure, OpeningHours, Practitioner, TimeOff
+
+
+@admin.register(Clinic)
+class ClinicAdmin(admin.ModelAdmin):
+    """One record: the list goes straight to it, and it can be neither added twice nor deleted."""
+
+    fieldsets = [
+        (None, {"fields": ["name", "address", "phone", "website"]}),
+        ("E-mail and time", {"fields": ["sender_email", "time_zone_label"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        clinic = Clinic.load()
+        return HttpResponseRedirect(reverse("admin:scheduling_clinic_change", args=[clinic.pk]))
+
+
+class RemindersField(forms.CharField):
+    """Reminder offsets typed as '24h, 2h' and stored as minutes."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(reminders.describe(minutes) for minutes in value)
+        return value
+
+    def to_python(self, value):
+        try:
+            return reminders.parse(super().to_python(value) or "")
+        except ValueError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+class AppointmentTypeForm(forms.ModelForm):
+    reminder_minutes = RemindersField(
+        label="Reminders",
+        required=False,
+        help_text="When patients are e-mailed a reminder, before the start: for example '24h' or '2d, 2h'. "
+        "Empty for none. Counted in real time, so across a clock change a reminder keeps its distance.",
+    )
+
+    class Meta:
+        model = AppointmentType
+        fields = ["name", "slug", "duration_minutes", "is_active", *AppointmentType.RULE_FIELDS, "reminder_minutes"]
 
 
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "duration_minutes", *AppointmentType.RULE_FIELDS, "is_active"]
+    form = AppointmentTypeForm
+    list_display = ["name", "slug", "duration_minutes", *AppointmentType.RULE_FIELDS, "reminders", "is_active"]
     list_filter = ["is_active"]
     list_editable = ["is_active"]
     search_fields = ["name", "slug"]
@@ -21,7 +76,12 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
             "Booking rules",
             {"fields": list(AppointmentType.RULE_FIELDS)},
         ),
+        ("Reminders", {"fields": ["reminder_minutes"]}),
     ]
+
+    @admin.display(description="Reminders")
+    def reminders(self, appointment_type: AppointmentType) -> str:
+        return ", ".join(reminders.describe(m) for m in appointment_type.reminder_minutes) or "none"
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -44,6 +104,8 @@ class PractitionerAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["appointment_types"]
     inlines = [OpeningHoursInline, TimeOffInline]
+    readonly_fields = ["feed_token_issued_at"]
+    actions = ["issue_calendar_feed_links"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("appointment_types")
@@ -51,6 +113,13 @@ class PractitionerAdmin(admin.ModelAdmin):
     @admin.display(description="Offers")
     def offers(self, practitioner):
         return ", ".join(t.name for t in practitioner.appointment_types.all())
+
+    @admin.action(description="Issue new calendar feed links (the old links stop working)")
+    def issue_calendar_feed_links(self, request, queryset):
+        # Shown once: only a digest of each token is kept, so a lost link is replaced, not looked up.
+        for practitioner in queryset:
+            url = practitioner_feed_url(practitioner, practitioner.issue_feed_token())
+            self.message_user(request, f"Calendar feed for {practitioner}: {url}", messages.SUCCESS)
 
 
 @admin.register(TimeOff)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self):
+        from notifications import outbox
+        from scheduling.signals import booking_changed
+
+        booking_changed.connect(outbox.on_booking_changed, dispatch_uid="notifications-outbox")

@@ -1,0 +1,97 @@
+"""An outbox message as an e-mail: subject, plain text and HTML from templates (which a clinic may
+override, see README), and the calendar invite.
+
+Only what the patient needs to find their appointment: what, when, who, where and the manage link. No
+reason for visit or other clinical detail: whoever follows the link sees the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.mime.text import MIMEText
+from email.utils import formataddr
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from notifications import invites
+from notifications.models import Message
+from scheduling import clinic_time, links
+from scheduling.models import Clinic
+
+# Invites go with what changes the patient's calendar; a reminder changes nothing.
+WITH_INVITE = {Message.Kind.CONFIRMATION, Message.Kind.UPDATE, Message.Kind.CANCELLATION}
+
+
+def compose(message: Message) -> EmailMultiAlternatives:
+    clinic = Clinic.load()
+    context = template_context(message, clinic)
+    template = f"notifications/email/{message.kind}"
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        from_email=formataddr((clinic.name, clinic.sender_email)),
+        to=[formataddr((context["patient_name"], message.recipient))],
+        reply_to=[clinic.sender_email],
+        headers={"Message-ID": message_id(message, clinic)},
+    )
+    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    if message.kind in WITH_INVITE:
+        email.attach(invite_part(message, clinic, context["manage_url"]))
+    return email
+
+
+def template_context(message: Message, clinic: Clinic) -> dict:
+    booking = message.booking_snapshot
+    starts = clinic_time.local(datetime.fromisoformat(booking["starts_at"]))
+    ends = clinic_time.local(datetime.fromisoformat(booking["ends_at"]))
+    return {
+        "clinic": clinic,
+        "kind": message.kind,
+        "patient_name": booking["patient_name"],
+        "appointment_type": booking["appointment_type"],
+        "practitioner": booking["practitioner"],
+        "reference": booking["reference"],
+        "starts": starts,
+        "ends": ends,
+        "when": when(starts, ends, clinic),
+        "where": ", ".join(part for part in [clinic.name, " ".join(clinic.address.split())] if part),
+        "manage_url": links.patients_manage_url(message.booking),
+        "remind_minutes_before": message.remind_minutes_before,
+    }
+
+
+def when(starts: datetime, ends: datetime, clinic: Clinic) -> str:
+    """'Tuesday 1 December 2026, 09:00 to 09:30 London time (GMT)': local time with its zone named."""
+    zone = clinic.zone_name
+    abbreviation = starts.tzname()
+    named = zone if abbreviation in (None, zone) else f"{zone} ({abbreviation})"
+    return f"{starts:%A} {starts.day} {starts:%B %Y}, {starts:%H:%M} to {ends:%H:%M} {named}"
+
+
+def invite_part(message: Message, clinic: Clinic, manage_url: str) -> MIMEText:
+    booking = message.booking_snapshot
+    appointment = invites.Appointment(
+        reference=booking["reference"],
+        revision=booking["revision"],
+        starts_at=datetime.fromisoformat(booking["starts_at"]),
+        ends_at=datetime.fromisoformat(booking["ends_at"]),
+        summary=f"{booking['appointment_type']} with {booking['practitioner']}",
+        cancelled=message.kind == Message.Kind.CANCELLATION,
+        description=f"Booking {booking['reference']}. View, move or cancel: {manage_url}",
+        url=manage_url,
+    )
+    ics = invites.patient_invite(
+        appointment, clinic, patient_name=booking["patient_name"], patient_email=message.recipient
+    )
+    part = MIMEText(ics.decode(), "calendar", "utf-8")
+    part.set_param("method", invites.CANCEL if appointment.cancelled else invites.REQUEST)
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
+
+
+def message_id(message: Message, clinic: Clinic) -> str:
+    """One Message-ID for every attempt at one message, so a receiver that got it twice can tell."""
+    domain = clinic.sender_email.rpartition("@")[2] or "localhost"
+    return f"<message-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"

@@ -1,0 +1,73 @@
+"""The outbox: every e-mail to a patient is a row, written with the booking change that causes it."""
+
+from django.db import models
+from django.db.models import Q
+
+from scheduling.models import Booking, BookingEvent
+
+
+class MessageQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING])
+
+
+class Message(models.Model):
+    """One e-mail to a patient: what it says (a snapshot of the booking it describes), to whom, and how its
+    delivery went. Sent by a background task (notifications/delivery.py), never by the request that
+    wrote it."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation"
+        UPDATE = "update", "rescheduled"
+        CANCELLATION = "cancellation"
+        REMINDER = "reminder"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending"
+        SENT = "sent"
+        FAILED = "failed"
+        CANCELLED = "cancelled", "not sent"
+
+    booking = models.ForeignKey(Booking, models.PROTECT, related_name="messages")
+    event = models.ForeignKey(BookingEvent, models.PROTECT, related_name="messages")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    remind_minutes_before = models.PositiveIntegerField(null=True, blank=True)
+    recipient = models.EmailField()
+    # The booking as this message tells it (times, revision, who, what), so a message sent late still
+    # describes the change that caused it. Never the reason for visit.
+    booking_snapshot = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(help_text="When it is (next) due to go out.")
+    # While a worker sends, the row is its for this long; a worker killed mid-send lets it lapse and the
+    # sweeper hands the message to another.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task last queued to send it.")
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["next_attempt_at", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="message_due_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "kind"], condition=Q(remind_minutes_before__isnull=True), name="message_one_per_event"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "remind_minutes_before"],
+                condition=Q(remind_minutes_before__isnull=False),
+                name="message_one_reminder_per_offset",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reminder", remind_minutes_before__isnull=False)
+                | (~Q(kind="reminder") & Q(remind_minutes_before__isnull=True)),
+                name="message_reminders_have_an_offset",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.booking_id} to {self.recipient}"

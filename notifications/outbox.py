@@ -1,0 +1,100 @@
+"""What each booking change puts in the outbox: a confirmation, an update or a cancellation for the
+patient, and the reminders before the visit.
+
+Runs inside the write path's transaction (scheduling.signals.booking_changed): the rows and the tasks
+that will send them commit with the change, or not at all. Nothing here talks to a mail server.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from notifications import delivery
+from notifications.models import Message
+from scheduling.models import Booking, BookingEvent
+
+Change = BookingEvent.Kind
+
+ANNOUNCED = {
+    Change.CREATED: Message.Kind.CONFIRMATION,
+    Change.RESCHEDULED: Message.Kind.UPDATE,
+    Change.CANCELLED: Message.Kind.CANCELLATION,
+}
+# After these, reminders already scheduled no longer apply; created and rescheduled schedule them anew.
+ENDS_REMINDERS = {
+    Change.RESCHEDULED: "The appointment moved; reminders for the new time replace this one.",
+    Change.CANCELLED: "The appointment was cancelled.",
+    Change.CHECKED_IN: "The patient checked in.",
+    Change.COMPLETED: "The visit took place.",
+    Change.NO_SHOW: "The patient did not come.",
+}
+
+
+def on_booking_changed(sender, booking: Booking, event: BookingEvent, **kwargs) -> None:
+    if event.kind in ENDS_REMINDERS:
+        cancel_unsent(booking.messages.filter(kind=Message.Kind.REMINDER), ENDS_REMINDERS[event.kind])
+    if event.kind == Change.PATIENT_DETAILS_CHANGED and "patient_email" in event.changes:
+        _readdress(booking)
+    if not booking.patient_email or event.kind not in ANNOUNCED:
+        return
+    snapshot = booking_snapshot(booking)
+    delivery.queue(
+        Message.objects.create(
+            booking=booking,
+            event=event,
+            kind=ANNOUNCED[event.kind],
+            recipient=booking.patient_email,
+            booking_snapshot=snapshot,
+            next_attempt_at=event.occurred_at,
+        )
+    )
+    if event.kind in (Change.CREATED, Change.RESCHEDULED):
+        _schedule_reminders(booking, event, snapshot)
+
+
+def _schedule_reminders(booking: Booking, event: BookingEvent, snapshot: dict) -> None:
+    """One reminder per offset of the type, falling due that much elapsed time before the start (so a
+    clock change in between moves its wall-clock time, not its distance). None for a window already
+    entered when the booking was made."""
+    for minutes in sorted(set(booking.appointment_type.reminder_minutes), reverse=True):
+        due = booking.starts_at - timedelta(minutes=minutes)
+        if due <= event.occurred_at:
+            continue
+        delivery.queue(
+            Message.objects.create(
+                booking=booking,
+                event=event,
+                kind=Message.Kind.REMINDER,
+                remind_minutes_before=minutes,
+                recipient=booking.patient_email,
+                booking_snapshot=snapshot,
+                next_attempt_at=due,
+            )
+        )
+
+
+def _readdress(booking: Booking) -> None:
+    """Staff corrected the patient's address: what has not gone out yet goes to the new one, or nowhere."""
+    unsent = booking.messages.filter(status=Message.Status.PENDING)
+    if booking.patient_email:
+        unsent.update(recipient=booking.patient_email)
+    else:
+        cancel_unsent(unsent, "The patient's e-mail address was removed.")
+
+
+def cancel_unsent(messages, why: str) -> int:
+    return messages.filter(status=Message.Status.PENDING).update(status=Message.Status.CANCELLED, last_error=why)
+
+
+def booking_snapshot(booking: Booking) -> dict:
+    """What a message says about the booking: never the reason for visit, the phone or the history."""
+    return {
+        "reference": booking.reference,
+        "revision": booking.revision,
+        "status": booking.status,
+        "appointment_type": booking.appointment_type.name,
+        "practitioner": booking.practitioner.name,
+        "starts_at": booking.starts_at.isoformat(),
+        "ends_at": booking.ends_at.isoformat(),
+        "patient_name": booking.patient_name,
+    }
