@@ -7,7 +7,7 @@ that will send them commit with the change, or not at all. Nothing here talks to
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from notifications import delivery
 from notifications.models import Message
@@ -57,7 +57,8 @@ def _schedule_reminders(booking: Booking, event: BookingEvent, snapshot: dict) -
     clock change in between moves its wall-clock time, not its distance). None for a window already
     entered when the booking was made."""
     for minutes in sorted(set(booking.appointment_type.reminder_minutes), reverse=True):
-        due = booking.starts_at - timedelta(minutes=minutes)
+        # In UTC: subtracting from a datetime in the clinic's zone would move its wall clock instead.
+        due = booking.starts_at.astimezone(UTC) - timedelta(minutes=minutes)
         if due <= event.occurred_at:
             continue
         delivery.queue(
