@@ -8,7 +8,7 @@ are written as UTC instants: no calendar can then misread the clinic's zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -56,7 +56,7 @@ def feed(appointments: list[Appointment], clinic: Clinic, *, name: str, stamp: d
     """A subscribable calendar of appointments (PUBLISH: no attendees, nothing to answer)."""
     calendar = _calendar(method="PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("refresh-interval", "PT15M", parameters={"value": "DURATION"})
+    calendar.add("refresh-interval", timedelta(minutes=15), parameters={"value": "DURATION"})
     calendar.add("x-published-ttl", "PT15M")
     for appointment in appointments:
         calendar.add_component(_event(appointment, clinic, stamp=stamp))
