@@ -198,8 +198,6 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_SWEEP_GRACE_SECONDS = env.float("OUTBOX_SWEEP_GRACE_SECONDS", default=60)
 
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: a website typed without a scheme is https
-
 # How long a slot hold keeps its time for the patient who took it.
 HOLD_MINUTES = env.int("HOLD_MINUTES", default=5)
 

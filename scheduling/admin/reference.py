@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -18,6 +19,8 @@ from scheduling.models import AppointmentType, Clinic, ClinicClosure, OpeningHou
 class ClinicAdmin(admin.ModelAdmin):
     """One record: the list goes straight to it, and it can be neither added twice nor deleted."""
 
+    # Django 6's default, today: a website typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "address", "phone", "website"]}),
         ("E-mail and time", {"fields": ["sender_email", "time_zone_label"]}),
