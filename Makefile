@@ -16,10 +16,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# The web server, a job worker and the outbox sweeper (Procfile), in the foreground: one Ctrl-C stops all.
+# honcho numbers each process's PORT; SITE_URL keeps every process's links on the web server's.
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn clinic_project.wsgi --config gunicorn.conf.py
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
+		$(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
 # ruff, plus import-linter's contracts (.importlinter): the core app never imports the apps built on it,
 # the slot arithmetic imports no Django, and interfaces sit above the write path.

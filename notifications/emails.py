@@ -8,6 +8,7 @@ reason for visit or other clinical detail: whoever follows the link sees the res
 from __future__ import annotations
 
 from datetime import datetime
+from email.charset import Charset
 from email.mime.text import MIMEText
 from email.utils import formataddr
 
@@ -19,6 +20,10 @@ from notifications.models import Message
 from scheduling import clinic_time, links
 from scheduling.models import Clinic
 
+# Calendar data is short folded lines: sent as 8-bit text, as Django sends text parts, not base64, so it
+# reads as it is in a console or a mail source view.
+READABLE_UTF8 = Charset("utf-8")
+READABLE_UTF8.body_encoding = None
 # Invites go with what changes the patient's calendar; a reminder changes nothing.
 WITH_INVITE = {Message.Kind.CONFIRMATION, Message.Kind.UPDATE, Message.Kind.CANCELLATION}
 
@@ -85,7 +90,7 @@ def invite_part(message: Message, clinic: Clinic, manage_url: str) -> MIMEText:
     ics = invites.patient_invite(
         appointment, clinic, patient_name=booking["patient_name"], patient_email=message.recipient
     )
-    part = MIMEText(ics.decode(), "calendar", "utf-8")
+    part = MIMEText(ics.decode(), "calendar", READABLE_UTF8)
     part.set_param("method", invites.CANCEL if appointment.cancelled else invites.REQUEST)
     part.add_header("Content-Disposition", "attachment", filename="invite.ics")
     return part

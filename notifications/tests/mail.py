@@ -22,7 +22,7 @@ class Inbox:
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=port)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)

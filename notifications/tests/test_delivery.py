@@ -33,9 +33,7 @@ def confirmations():
     return Message.objects.filter(kind="confirmation")
 
 
-def test_a_mail_server_that_is_down_delays_messages_and_never_touches_bookings(
-    book, day, mail_server_port, run_worker
-):
+def test_a_mail_server_that_is_down_delays_messages_and_never_touches_bookings(book, day, mail_server_port, run_worker):
     booked = book_with_email(book, day)  # answered without any mail server
     run_worker()
     message = confirmations().get()

@@ -34,9 +34,7 @@ def reminders_sent(inbox):
 
 
 @pytest.mark.parametrize("forward", [True, False], ids=["spring-forward", "fall-back"])
-def test_a_reminder_falls_due_24_real_hours_before_across_a_clock_change(
-    settings, clinic, inbox, run_worker, forward
-):
+def test_a_reminder_falls_due_24_real_hours_before_across_a_clock_change(settings, clinic, inbox, run_worker, forward):
     settings.TIME_ZONE = "Europe/London"
     change_day = next_clock_change(LONDON, forward=forward)
     visit = datetime.combine(change_day, time(10), tzinfo=LONDON)
