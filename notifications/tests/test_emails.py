@@ -8,7 +8,9 @@ import pytest
 
 from notifications.models import Message
 from notifications.tests.mail import html_of, invite_of, text_of
-from scheduling.models import Clinic
+from scheduling import bookings
+from scheduling.bookings import Actor, Patient
+from scheduling.models import Booking, Clinic
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,22 @@ def test_a_clinic_can_override_the_email_templates(settings, tmp_path, booked, i
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
     run_worker()
     assert inbox.messages[0]["Subject"] == "See you soon at Demo Clinic"
+
+
+def test_a_corrected_address_gets_what_has_not_gone_out(booked, inbox, run_worker):
+    booking = Booking.objects.get(reference=booked["booking_id"])
+    bookings.change_patient_details(
+        booking, Patient(name="Ada Lovelace", email="ada@lovelace.example"), by=Actor.integration("desk")
+    )
+    run_worker()
+    [mail] = inbox.messages
+    assert mail["To"] == "Ada Lovelace <ada@lovelace.example>"
+    assert set(Message.objects.values_list("recipient", flat=True)) == {"ada@lovelace.example"}
+
+
+def test_a_removed_address_stops_what_has_not_gone_out(booked, inbox, run_worker):
+    booking = Booking.objects.get(reference=booked["booking_id"])
+    bookings.change_patient_details(booking, Patient(name="Ada Lovelace"), by=Actor.integration("desk"))
+    run_worker()
+    assert inbox.messages == []
+    assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}
