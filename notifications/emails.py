@@ -61,7 +61,7 @@ def template_context(message: Message, clinic: Clinic) -> dict:
         "starts": starts,
         "ends": ends,
         "when": when(starts, ends, clinic),
-        "where": ", ".join(part for part in [clinic.name, " ".join(clinic.address.split())] if part),
+        "where": clinic.location,
         "manage_url": links.patients_manage_url(message.booking),
         "remind_minutes_before": message.remind_minutes_before,
     }

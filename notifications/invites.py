@@ -81,8 +81,7 @@ def _event(appointment: Appointment, clinic: Clinic, *, stamp: datetime) -> Even
     event.add("dtend", appointment.ends_at.astimezone(UTC))
     event.add("summary", appointment.summary)
     event.add("status", "CANCELLED" if appointment.cancelled else "CONFIRMED")
-    location = ", ".join(part for part in [clinic.name, " ".join(clinic.address.split())] if part)
-    event.add("location", location)
+    event.add("location", clinic.location)
     if appointment.description:
         event.add("description", appointment.description)
     if appointment.url:

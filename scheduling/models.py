@@ -74,6 +74,11 @@ class Clinic(models.Model):
         return clinic
 
     @property
+    def location(self) -> str:
+        """Name and address on one line, as an invite's LOCATION and an e-mail's "Where"."""
+        return ", ".join(part for part in [self.name, " ".join(self.address.split())] if part)
+
+    @property
     def zone_name(self) -> str:
         return self.time_zone_label or clinic_time.zone().key
 
