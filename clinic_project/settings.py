@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "notifications",  # after scheduling: it adds each booking's messages to the bookings admin
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,11 @@ OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_SWEEP_GRACE_SECONDS = env.float("OUTBOX_SWEEP_GRACE_SECONDS", default=60)
+
+# Webhooks. Loopback and private addresses are refused unless a clinic's systems live on a closed network.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_SECRET_OVERLAP_HOURS = 24
 
 # How long a slot hold keeps its time for the patient who took it.
 HOLD_MINUTES = env.int("HOLD_MINUTES", default=5)

@@ -6,12 +6,35 @@ from django.db.models import Q
 from scheduling.models import Booking, BookingEvent
 
 
-class MessageQuerySet(models.QuerySet):
-    def unsent(self):
-        return self.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING])
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled", "not sent"
 
 
-class Message(models.Model):
+class OutboxItem(models.Model):
+    """Something to send in the background, and how sending it went (see notifications/courier.py)."""
+
+    Status = OutboxStatus
+
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(help_text="When it is (next) due to go out.")
+    # While a worker sends, the row is its for this long; a worker killed mid-send lets it lapse and the
+    # sweeper hands the row to another.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task last queued to send it.")
+
+    class Meta:
+        abstract = True
+
+
+class Message(OutboxItem):
     """One e-mail to a patient: what it says (a snapshot of the booking it describes), to whom, and how its
     delivery went. Sent by a background task (notifications/delivery.py), never by the request that
     wrote it."""
@@ -22,13 +45,6 @@ class Message(models.Model):
         CANCELLATION = "cancellation"
         REMINDER = "reminder"
 
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        SENDING = "sending"
-        SENT = "sent"
-        FAILED = "failed"
-        CANCELLED = "cancelled", "not sent"
-
     booking = models.ForeignKey(Booking, models.PROTECT, related_name="messages")
     event = models.ForeignKey(BookingEvent, models.PROTECT, related_name="messages")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -37,18 +53,6 @@ class Message(models.Model):
     # The booking as this message tells it (times, revision, who, what), so a message sent late still
     # describes the change that caused it. Never the reason for visit.
     booking_snapshot = models.JSONField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(help_text="When it is (next) due to go out.")
-    # While a worker sends, the row is its for this long; a worker killed mid-send lets it lapse and the
-    # sweeper hands the message to another.
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    task_id = models.CharField(max_length=64, blank=True, help_text="The background task last queued to send it.")
-
-    objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["next_attempt_at", "pk"]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "webhooks"
+    verbose_name = "Webhooks"
+
+    def ready(self):
+        from scheduling.signals import booking_changed
+        from webhooks import outbox
+
+        booking_changed.connect(outbox.on_booking_changed, dispatch_uid="webhooks-outbox")
