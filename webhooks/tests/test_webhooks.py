@@ -174,31 +174,29 @@ def test_server_errors_are_retried_with_the_same_webhook_id(staff_api, receiver,
     assert timedelta(minutes=4) <= waits[1] <= timedelta(minutes=6)  # then 5 min
 
 
-def test_a_redirect_is_not_followed(staff_api, receiver, run_worker, today):
+def first_attempt_answered(staff_api, receiver, run_worker, today, status, headers=None) -> Delivery:
+    """A booking's event sent once to an endpoint answering `status`; the delivery as it then stands."""
     register(staff_api, receiver.url)
-    receiver.answers = [(302, {"Location": "http://169.254.169.254/"})]
+    receiver.answers = [(status, headers or {})]
     book(today)
     run_worker()
-    delivery = Delivery.objects.get()
+    return Delivery.objects.get()
+
+
+def test_a_redirect_is_not_followed(staff_api, receiver, run_worker, today):
+    delivery = first_attempt_answered(staff_api, receiver, run_worker, today, 302, {"Location": "http://1.1.1.1/"})
     assert (delivery.status, len(receiver.requests)) == ("pending", 1)
     assert "answered 302" in delivery.last_error
 
 
 def test_retry_after_is_honoured(staff_api, receiver, run_worker, today):
-    register(staff_api, receiver.url)
-    receiver.answers = [(429, {"Retry-After": "3600"})]
-    book(today)
-    run_worker()
-    delivery = Delivery.objects.get()
+    delivery = first_attempt_answered(staff_api, receiver, run_worker, today, 429, {"Retry-After": "3600"})
     assert delivery.next_attempt_at >= timezone.now() + timedelta(seconds=3590)
 
 
 def test_410_disables_the_endpoint(staff_api, receiver, run_worker, today):
-    endpoint = register(staff_api, receiver.url)
-    receiver.answers = [(410, {})]
-    book(today)
-    run_worker()
-    disabled = Endpoint.objects.get(pk=endpoint["id"])
+    first_attempt_answered(staff_api, receiver, run_worker, today, 410)
+    disabled = Endpoint.objects.get()
     assert not disabled.is_active
     assert "410" in disabled.disabled_reason
     book(today, start=time(15))
