@@ -14,20 +14,16 @@ from scheduling import clinic_time, reminders
 from scheduling.models import Booking
 
 
-def local(moment) -> str:
-    return clinic_time.local(moment).strftime("%a %Y-%m-%d %H:%M") if moment else "-"
-
-
 class MessageColumns:
     """What the list and the booking's inline both show of a message."""
 
     @admin.display(description="Due", ordering="next_attempt_at")
     def due(self, message: Message) -> str:
-        return local(message.next_attempt_at)
+        return clinic_time.for_staff(message.next_attempt_at)
 
     @admin.display(description="Sent", ordering="sent_at")
     def sent(self, message: Message) -> str:
-        return local(message.sent_at)
+        return clinic_time.for_staff(message.sent_at)
 
     @admin.display(description="Kind", ordering="kind")
     def what(self, message: Message) -> str:

@@ -47,10 +47,15 @@ def compose(message: Message) -> EmailMultiAlternatives:
     return email
 
 
+def times(message: Message) -> tuple[datetime, datetime]:
+    """The start and end the message tells of, as instants on the clinic's clock."""
+    booking = message.booking_snapshot
+    return tuple(clinic_time.local(datetime.fromisoformat(booking[key])) for key in ("starts_at", "ends_at"))
+
+
 def template_context(message: Message, clinic: Clinic) -> dict:
     booking = message.booking_snapshot
-    starts = clinic_time.local(datetime.fromisoformat(booking["starts_at"]))
-    ends = clinic_time.local(datetime.fromisoformat(booking["ends_at"]))
+    starts, ends = times(message)
     return {
         "clinic": clinic,
         "kind": message.kind,
@@ -77,11 +82,12 @@ def when(starts: datetime, ends: datetime, clinic: Clinic) -> str:
 
 def invite_part(message: Message, clinic: Clinic, manage_url: str) -> MIMEText:
     booking = message.booking_snapshot
+    starts, ends = times(message)
     appointment = invites.Appointment(
         reference=booking["reference"],
         revision=booking["revision"],
-        starts_at=datetime.fromisoformat(booking["starts_at"]),
-        ends_at=datetime.fromisoformat(booking["ends_at"]),
+        starts_at=starts,
+        ends_at=ends,
         summary=f"{booking['appointment_type']} with {booking['practitioner']}",
         cancelled=message.kind == Message.Kind.CANCELLATION,
         description=f"Booking {booking['reference']}. View, move or cancel: {manage_url}",

@@ -31,7 +31,8 @@ ENDS_REMINDERS = {
 
 
 def on_booking_changed(sender, booking: Booking, event: BookingEvent, **kwargs) -> None:
-    if event.kind in ENDS_REMINDERS:
+    # A booking without an address has no reminders left: removing the address cancelled them.
+    if event.kind in ENDS_REMINDERS and booking.patient_email:
         cancel_unsent(booking.messages.filter(kind=Message.Kind.REMINDER), ENDS_REMINDERS[event.kind])
     if event.kind == Change.PATIENT_DETAILS_CHANGED and "patient_email" in event.changes:
         _readdress(booking)

@@ -34,6 +34,13 @@ def local(moment: datetime) -> datetime:
     return timezone.localtime(moment, zone())
 
 
+def for_staff(moment: datetime | None, *, seconds: bool = False) -> str:
+    """How the admin shows an instant: 'Wed 2026-11-25 09:20' on the clinic's clock; '-' for none."""
+    if moment is None:
+        return "-"
+    return local(moment).strftime("%a %Y-%m-%d %H:%M:%S" if seconds else "%a %Y-%m-%d %H:%M")
+
+
 def local_date(moment: datetime) -> date:
     return local(moment).date()
 

@@ -13,10 +13,6 @@ from webhooks import delivery, network
 from webhooks.models import Delivery, Endpoint, EventType
 
 
-def local(moment) -> str:
-    return clinic_time.local(moment).strftime("%a %Y-%m-%d %H:%M:%S") if moment else "-"
-
-
 class EndpointForm(forms.ModelForm):
     url = forms.URLField(max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(choices=EventType.choices, widget=forms.CheckboxSelectMultiple)
@@ -107,7 +103,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description="Due", ordering="next_attempt_at")
     def due(self, item: Delivery) -> str:
-        return local(item.next_attempt_at)
+        return clinic_time.for_staff(item.next_attempt_at, seconds=True)
 
     @admin.display(description="Attempts made")
     def attempt_table(self, item: Delivery) -> str:
@@ -115,7 +111,12 @@ class DeliveryAdmin(admin.ModelAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td>{} ms</td><td>{}</td></tr>",
             (
-                (local(a.attempted_at), a.status_code or "no answer", a.duration_ms, a.error)
+                (
+                    clinic_time.for_staff(a.attempted_at, seconds=True),
+                    a.status_code or "no answer",
+                    a.duration_ms,
+                    a.error,
+                )
                 for a in item.attempt_log.all()
             ),
         )

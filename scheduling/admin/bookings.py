@@ -75,7 +75,7 @@ def history_table(booking: Booking) -> str:
         (
             (
                 event.revision,
-                clinic_time.local(event.occurred_at).strftime("%a %Y-%m-%d %H:%M:%S"),
+                clinic_time.for_staff(event.occurred_at, seconds=True),
                 event.get_kind_display(),
                 f"{event.get_actor_display()} {event.actor_name}".strip(),
                 event.get_channel_display(),
@@ -223,11 +223,11 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description="Starts", ordering="starts_at")
     def local_start(self, booking):
-        return clinic_time.local(booking.starts_at).strftime("%a %Y-%m-%d %H:%M")
+        return clinic_time.for_staff(booking.starts_at)
 
     @admin.display(description="Ends", ordering="ends_at")
     def local_end(self, booking):
-        return clinic_time.local(booking.ends_at).strftime("%a %Y-%m-%d %H:%M")
+        return clinic_time.for_staff(booking.ends_at)
 
     @admin.display(description="Changes, oldest first")
     def history(self, booking):
