@@ -28,6 +28,7 @@ class SchedulingConfig(AppConfig):
         # What staff configure invalidates every worker's cached copies when it changes. Bookings do it
         # themselves: their one write path (scheduling/bookings.py) announces each change.
         for model in (
+            models.Clinic,
             models.AppointmentType,
             models.Practitioner,
             models.OpeningHours,

@@ -60,6 +60,7 @@ def test_the_clinic_details_are_one_record(admin_client):
             "website": "https://riverside.example",
             "sender_email": "desk@riverside.example",
             "time_zone_label": "London time",
+            "accent_colour": "#0b5cad",
         },
     )
     assert response.status_code == 302

@@ -9,22 +9,87 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 
 from scheduling import reminders
 from scheduling.links import practitioner_feed_url
-from scheduling.models import AppointmentType, Clinic, ClinicClosure, OpeningHours, Practitioner, TimeOff
+from scheduling.models import (
+    LOGO_MAX_BYTES,
+    AppointmentType,
+    Clinic,
+    ClinicClosure,
+    OpeningHours,
+    Practitioner,
+    TimeOff,
+    logo_content_type,
+)
+
+
+class ClinicForm(forms.ModelForm):
+    """The logo is uploaded as a file and kept in the database (see Clinic.logo)."""
+
+    logo_file = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text=f"PNG, JPEG or WebP, at most {LOGO_MAX_BYTES // 1024} KB. Shown at the top of the booking page.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta:
+        model = Clinic
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "website",
+            "sender_email",
+            "time_zone_label",
+            "accent_colour",
+            "embed_origins",
+        ]
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        if upload.size > LOGO_MAX_BYTES:
+            raise ValidationError(f"The logo is {upload.size // 1024} KB; at most {LOGO_MAX_BYTES // 1024} KB.")
+        data = upload.read()
+        content_type = logo_content_type(data)
+        if content_type is None:
+            raise ValidationError("The logo must be a PNG, JPEG or WebP image.")
+        return data, content_type
+
+    def save(self, commit=True):
+        clinic = super().save(commit=False)
+        if self.cleaned_data.get("logo_file"):
+            clinic.logo, clinic.logo_type = self.cleaned_data["logo_file"]
+        elif self.cleaned_data.get("remove_logo"):
+            clinic.logo, clinic.logo_type = b"", ""
+        if commit:
+            clinic.save()
+        return clinic
 
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
     """One record: the list goes straight to it, and it can be neither added twice nor deleted."""
 
+    form = ClinicForm
     # Django 6's default, today: a website typed without a scheme is https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "address", "phone", "website"]}),
         ("E-mail and time", {"fields": ["sender_email", "time_zone_label"]}),
+        ("Booking page", {"fields": ["logo_file", "current_logo", "remove_logo", "accent_colour", "embed_origins"]}),
     ]
+    readonly_fields = ["current_logo"]
+
+    @admin.display(description="Current logo")
+    def current_logo(self, clinic):
+        if not clinic.logo:
+            return "None"
+        return format_html('<img src="{}" alt="{}" style="max-height: 60px">', reverse("clinic-logo"), clinic.name)
 
     def has_add_permission(self, request):
         return False
