@@ -52,6 +52,14 @@ def patient_invite(appointment: Appointment, clinic: Clinic, *, patient_name: st
     return calendar.to_ical()
 
 
+def download(appointment: Appointment, clinic: Clinic) -> bytes:
+    """One appointment as a file the patient opens or imports (PUBLISH: nothing to answer). Its UID is the
+    invite's, so a calendar that has both keeps one event."""
+    calendar = _calendar(method="PUBLISH")
+    calendar.add_component(_event(appointment, clinic, stamp=datetime.now(UTC)))
+    return calendar.to_ical()
+
+
 def feed(appointments: list[Appointment], clinic: Clinic, *, name: str, stamp: datetime) -> bytes:
     """A subscribable calendar of appointments (PUBLISH: no attendees, nothing to answer)."""
     calendar = _calendar(method="PUBLISH")

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch
 
 from scheduling import clinic_time
-from scheduling.cache import REFERENCE, cached
-from scheduling.models import AppointmentType, Booking, ClinicClosure, OpeningHours, Practitioner, TimeOff
-from scheduling.rules import BookingRuleBroken, BookingWindow, SlotRules
+from scheduling.cache import BOOKINGS, REFERENCE, cached
+from scheduling.models import AppointmentType, Booking, Clinic, ClinicClosure, OpeningHours, Practitioner, TimeOff
+from scheduling.rules import BookingRuleBroken, BookingWindow, SlotRules, slot_rules
 from scheduling.slots import Span, free_slots
 
 Hours = dict[int, list[tuple[time, time]]]  # weekday -> (opens, closes) intervals
@@ -52,6 +52,11 @@ def require_offer(practitioner: Practitioner | None, appointment_type: Appointme
 def reference_data() -> ReferenceData:
     """Cached per process until staff change something (see scheduling.cache)."""
     return cached(("reference-data",), _load_reference_data, depends_on=(REFERENCE,))
+
+
+def clinic_details() -> Clinic:
+    """The clinic's details, cached per process like reference data: pages show them on every request."""
+    return cached(("clinic",), Clinic.load, depends_on=(REFERENCE,))
 
 
 def _load_reference_data() -> ReferenceData:
@@ -228,3 +233,49 @@ class Calendars:
     def in_assignment_order(self, practitioners: Iterable[Practitioner], day: date) -> list[Practitioner]:
         """Fewest bookings that day first, then by slug: spreads the load and is deterministic."""
         return sorted(practitioners, key=lambda p: (self.bookings_per_day.get((p.pk, day), 0), p.slug))
+
+
+class OpenDays(dict):
+    """{day: [OpenSlot]}, with the instant it goes stale by itself (a hold it counted lapsing)."""
+
+    stale_at: datetime | None = None
+
+
+def open_days(
+    appointment_type: AppointmentType,
+    first_day: date,
+    last_day: date,
+    *,
+    now: datetime,
+    practitioner: Practitioner | None = None,
+    ignoring: Booking | None = None,
+) -> dict[date, list[OpenSlot]]:
+    """Each day's free slots that the type's booking window admits at `now`, for pages that show days and
+    times (the booking page, a patient moving their booking).
+
+    Computed without the window and cached like the API's availability, then cut to the window; a booking
+    set aside (`ignoring`) makes the answer one patient's own, so it is not cached.
+    """
+
+    def load() -> OpenDays:
+        calendars = Calendars.offering(
+            appointment_type, first_day, last_day, now=now, practitioner=practitioner, ignoring=ignoring
+        )
+        days = clinic_time.days_between(first_day, last_day)
+        found = OpenDays(calendars.open_slots(days, slot_rules(appointment_type), BookingWindow.unbounded()))
+        found.stale_at = calendars.stale_at
+        return found
+
+    if ignoring is not None:
+        by_day = load()
+    else:
+        key = ("open-days", clinic_time.zone().key, appointment_type.pk, practitioner and practitioner.pk)
+        by_day = cached(
+            (*key, first_day, last_day),
+            load,
+            depends_on=(REFERENCE, BOOKINGS),
+            weigh=lambda days: sum(map(len, days.values())),
+            stale_at=lambda days: days.stale_at and days.stale_at.timestamp(),
+        )
+    window = BookingWindow.at(appointment_type, now)
+    return {day: [slot for slot in slots if window.admits(slot.span.start)] for day, slots in by_day.items()}
