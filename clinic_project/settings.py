@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "notifications",  # after scheduling: it adds each booking's messages to the bookings admin
     "webhooks",
+    "django_htmx",
+    "booking_page",
 ]
 
 MIDDLEWARE = [

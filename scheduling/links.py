@@ -9,8 +9,9 @@ from scheduling.models import Booking, Practitioner, manage_token
 
 
 def manage_url(booking: Booking, token: str, request=None) -> str:
-    """The patient's link to their booking, absolute when a request says which host they used."""
-    path = f"{reverse('booking-detail', kwargs={'booking_id': booking.reference})}?token={token}"
+    """The patient's link to their booking's page (view, move, cancel), absolute when a request says which
+    host they used. Clients of the API use /api/calendly/bookings/<id> with the same token."""
+    path = f"{reverse('manage-booking', kwargs={'reference': booking.reference})}?token={token}"
     return request.build_absolute_uri(path) if request else path
 
 

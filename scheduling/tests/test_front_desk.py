@@ -190,8 +190,8 @@ def test_a_desk_booking_shows_the_manage_link_once(admin_client, consultation, t
     response = admin_client.post(url, {**body, "patient_name": "Walk In"}, follow=True)
     booking = Booking.objects.get()
     page = response.content.decode()
-    assert f"/api/calendly/bookings/{booking.reference}?token=" in page
-    token = page.split(f"/api/calendly/bookings/{booking.reference}?token=")[1].split('"')[0]
+    assert f"/manage/{booking.reference}/?token=" in page
+    token = page.split(f"/manage/{booking.reference}/?token=")[1].split('"')[0]
     assert booking.accepts_manage_token(token)
     again = admin_client.get(reverse("admin:scheduling_booking_change", args=[booking.pk])).content.decode()
     assert "?token=" not in again

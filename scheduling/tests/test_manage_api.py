@@ -19,7 +19,7 @@ def booked(book, tomorrow):
 
 def test_the_confirmation_carries_a_manage_url_with_the_token(book, tomorrow):
     body = book(tomorrow, "10:00").json()
-    assert body["manage_url"].endswith(f"/api/calendly/bookings/{body['booking_id']}?token={body['manage_token']}")
+    assert body["manage_url"].endswith(f"/manage/{body['booking_id']}/?token={body['manage_token']}")
     assert Booking.objects.get().manage_token_digest == ""  # derived from the reference, never stored
 
 

@@ -1,0 +1,53 @@
+"""The patient's details and a cancellation, as forms whose errors name their field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from scheduling.models import Booking
+
+MODEL = Booking._meta
+
+
+class PatientDetailsForm(forms.Form):
+    # Lengths and the phone rule are the model's, so the page accepts exactly what the API accepts.
+    patient_name = forms.CharField(
+        label=_("Full name"), max_length=MODEL.get_field("patient_name").max_length, strip=True
+    )
+    patient_email = forms.EmailField(label=_("E-mail"), help_text=_("Your confirmation and reminders are sent here."))
+    patient_phone = forms.CharField(
+        label=_("Phone"),
+        max_length=MODEL.get_field("patient_phone").max_length,
+        validators=MODEL.get_field("patient_phone").validators,
+        help_text=_("In case the clinic needs to reach you."),
+    )
+    reason_for_visit = forms.CharField(
+        label=_("Reason for visit (optional)"),
+        required=False,
+        max_length=MODEL.get_field("reason_for_visit").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the clinic's staff see this."),
+    )
+
+    autocomplete = {
+        "patient_name": "name",
+        "patient_email": "email",
+        "patient_phone": "tel",
+        "reason_for_visit": "off",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["autocomplete"] = self.autocomplete[name]
+        self.fields["patient_phone"].widget.input_type = "tel"
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling (optional)"),
+        required=False,
+        max_length=MODEL.get_field("cancellation_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,100 @@
+"""Choosing a day, then a time, for one appointment type: when booking a new visit and when moving one.
+
+Both read the same cached open slots as the API (scheduling.calendars.open_days), so a month costs a fixed
+number of queries whatever the number of practitioners or bookings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from booking_page.carry import Carry
+from booking_page.month import Month
+from scheduling import clinic_time
+from scheduling.calendars import OpenSlot, open_days
+from scheduling.models import AppointmentType, Booking, Practitioner
+
+# "Just taken": alternatives come from a little before the lost time to two weeks after it.
+NEAREST_DAYS_BEFORE = 2
+NEAREST_DAYS_AFTER = 14
+NEAREST_COUNT = 3
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    free: int
+
+
+@dataclass(frozen=True)
+class Picker:
+    appointment_type: AppointmentType
+    practitioner: Practitioner | None = None
+    moving: Booking | None = None  # the booking being moved: its own time does not block its move
+
+    def open_days(self, first_day: date, last_day: date, now: datetime) -> dict[date, list[OpenSlot]]:
+        return open_days(
+            self.appointment_type,
+            first_day,
+            last_day,
+            now=now,
+            practitioner=self.practitioner,
+            ignoring=self.moving,
+        )
+
+    def month(self, month: Month, now: datetime) -> list[list[Day | None]]:
+        """The month's weeks; each day with its number of free times (0 for past days)."""
+        today = clinic_time.local_date(now)
+        first = max(month.first_day, today)
+        found = self.open_days(first, month.last_day, now) if first <= month.last_day else {}
+        return [[day and Day(day, len(found.get(day, ()))) for day in week] for week in month.weeks()]
+
+    def first_month_with_time(self, now: datetime) -> Month:
+        """This month, or the next if this one has nothing free: where a patient starts looking."""
+        this_month = Month.of(clinic_time.local_date(now))
+        if self._has_time(this_month, now):
+            return this_month
+        return this_month.next() if self._has_time(this_month.next(), now) else this_month
+
+    def _has_time(self, month: Month, now: datetime) -> bool:
+        return any(day and day.free for week in self.month(month, now) for day in week)
+
+    def times(self, day: date, now: datetime) -> list[OpenSlot]:
+        return self.open_days(day, day, now)[day]
+
+    def nearest(self, lost: datetime, now: datetime) -> list[OpenSlot]:
+        """The free times closest to one a patient just lost."""
+        lost_day = clinic_time.local_date(lost)
+        first = max(lost_day - timedelta(days=NEAREST_DAYS_BEFORE), clinic_time.local_date(now))
+        found = self.open_days(first, lost_day + timedelta(days=NEAREST_DAYS_AFTER), now)
+        slots = [slot for day_slots in found.values() for slot in day_slots if slot.span.start != lost]
+        return sorted(sorted(slots, key=lambda s: abs(s.span.start - lost))[:NEAREST_COUNT], key=lambda s: s.span)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where a picker's pages live: the new-booking pages, or one booking's move pages."""
+
+    picker: Picker
+    carry: Carry
+    calendar_page: str
+    times_page: str
+    args: tuple = ()
+    query: dict[str, str] = field(default_factory=dict)  # who to book with, or the manage token
+
+    def calendar_url(self, month: Month | None = None) -> str:
+        return self.carry.url(self.calendar_page, *self.args, **self.query, month=month and str(month))
+
+    def times_url(self, day: date | None = None, taken: datetime | None = None) -> str:
+        return self.carry.url(
+            self.times_page,
+            *self.args,
+            **self.query,
+            date=day and day.isoformat(),
+            taken=taken and clinic_time.wall_clock(taken),
+        )
+
+    def hidden_fields(self) -> list[tuple[str, str]]:
+        """What a GET form to the times page must send besides the day."""
+        return [*self.query.items(), *self.carry.hidden_fields()]

@@ -1,0 +1,347 @@
+"""The booking page as a browser without JavaScript sees it: every step a URL, every POST a redirect."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from booking_page.tests.conftest import PATIENT
+from scheduling import bookings, clinic_time
+from scheduling.cache import local_entries
+from scheduling.models import AppointmentType, Booking, BookingEvent, Clinic
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    """What a reader sees: the page's text with tags and repeated spaces gone."""
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def test_the_site_root_leads_to_the_booking_page(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == "/book/"
+
+
+def test_the_first_step_lists_the_offered_appointment_types(client, clinic):
+    AppointmentType.objects.create(slug="x-ray", name="X-ray", duration_minutes=20)  # nobody offers it
+    page = text(client.get("/book/"))
+    assert "Consultation 30 minutes" in page
+    assert "Follow-up" in page and "Therapy" in page
+    assert "X-ray" not in page
+
+
+def test_the_second_step_offers_any_practitioner_first(client, clinic, make_practitioner, consultation):
+    make_practitioner("dr-rao", types=[consultation], name="Dr Rao")
+    response = client.get("/book/consultation/")
+    page = text(response)
+    assert page.index("Any available practitioner") < page.index("Dr Rao")
+    assert 'href="/book/consultation/calendar/?with=dr-rao"' in response.content.decode()
+
+
+def test_an_unknown_type_or_practitioner_is_a_page_not_an_error(client, clinic):
+    assert client.get("/book/no-such-type/").status_code == 404
+    response = client.get("/book/consultation/calendar/?with=nobody")
+    assert response.status_code == 404
+    assert "not offered" in text(response)
+
+
+def test_the_month_shows_free_days_as_buttons_named_in_full(client, clinic, tomorrow):
+    month = f"{tomorrow:%Y-%m}"
+    body = client.get(f"/book/consultation/calendar/?month={month}").content.decode()
+    name = f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}"
+    assert re.search(
+        rf'<button type="submit" name="date" value="{tomorrow}"[^>]*aria-label="{name}, 16 times free"', body
+    )
+    yesterday = clinic_time.today() - timedelta(days=1)
+    if yesterday.month == tomorrow.month:
+        past = f"{yesterday:%A} {yesterday.day} {yesterday:%B %Y}"
+        assert re.search(rf'disabled aria-label="{past}, no free times"', body)
+
+
+def test_a_closed_day_is_disabled(client, make_practitioner, consultation, tomorrow):
+    make_practitioner("dr-rao", types=[consultation], weekdays=[(tomorrow + timedelta(days=1)).weekday()])
+    body = client.get(f"/book/consultation/calendar/?with=dr-rao&month={tomorrow:%Y-%m}").content.decode()
+    assert re.search(rf'disabled aria-label="{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, no free times"', body)
+
+
+def test_the_month_costs_the_same_queries_whatever_the_clinic_holds(client, clinic, make_practitioner, tomorrow):
+    consultation = AppointmentType.objects.get(slug="consultation")
+
+    def queries_for_a_month() -> int:
+        local_entries.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/book/consultation/calendar/?month={tomorrow:%Y-%m}").status_code == 200
+        return len(queries)
+
+    Clinic.load()  # the clinic's details row exists in any clinic that ran a day
+    small = queries_for_a_month()
+    for n in range(6):
+        make_practitioner(f"dr-{n}", types=[consultation])
+    for n, start in enumerate(["09:00", "10:00", "11:00", "12:00"]):
+        bookings.book(
+            appointment_type=consultation,
+            day=tomorrow,
+            start_time=time.fromisoformat(start),
+            patient=bookings.Patient(f"Patient {n}"),
+        )
+    assert queries_for_a_month() == small
+    # The clinic's details, appointment types, practitioners, their offers, their hours, time off,
+    # closures, then the bookings: each once, and all but the bookings cached until staff change them.
+    assert small == 8
+
+
+def test_choosing_a_time_holds_it_and_leads_to_the_details_step(client, clinic, choose_time, tomorrow):
+    response = choose_time(tomorrow, "10:00")
+    assert response.status_code == 302
+    assert response.url.startswith("/book/hold/hold_")
+    held = Booking.objects.get()
+    assert held.status == Booking.Status.HELD
+    assert held.events.get().channel == BookingEvent.Channel.BOOKING_PAGE
+    page = text(client.get(response.url))
+    assert "We are holding this time for you until" in page
+    assert f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, 10:00\u201310:30 (UTC)" in page
+
+
+def test_a_time_taken_meanwhile_shows_just_taken_with_the_nearest_free_times(
+    client, clinic, book, choose_time, tomorrow
+):
+    assert book(tomorrow, "10:00").status_code == 200
+    response = choose_time(tomorrow, "10:00")
+    assert response.status_code == 302
+    query = parse_qs(urlparse(response.url).query)
+    assert query["taken"] == ["10:00"] and query["date"] == [tomorrow.isoformat()]
+    page = text(client.get(response.url))
+    assert "10:00 was just taken. These are the nearest free times:" in page
+    assert f"{tomorrow:%a} {tomorrow.day} {tomorrow:%b}, 09:30 UTC" in page
+    assert f"{tomorrow:%a} {tomorrow.day} {tomorrow:%b}, 10:30 UTC" in page
+    assert Booking.objects.count() == 1
+
+
+def test_details_errors_name_their_fields_and_book_nothing(client, clinic, choose_time, tomorrow):
+    details = choose_time(tomorrow, "11:00").url
+    response = client.post(details, {"patient_name": "", "patient_email": "not-an-address", "patient_phone": "12"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert re.search(r'<input[^>]*name="patient_email"[^>]*aria-invalid="true"', body) or re.search(
+        r'<input[^>]*aria-invalid="true"[^>]*name="patient_email"', body
+    )
+    assert (
+        'id="id_patient_email_error"' in body
+        and 'aria-describedby="id_patient_email_helptext id_patient_email_error"' in body
+    )
+    page = text(response)
+    assert "Full name: This field is required." in page
+    assert "E-mail: Enter a valid email address." in page
+    assert "Phone: Enter a phone number" in page
+    assert Booking.objects.get().status == Booking.Status.HELD
+
+
+def test_sending_details_books_the_held_time_once(client, clinic, choose_time, tomorrow):
+    details = choose_time(tomorrow, "11:00").url
+    first = client.post(details, PATIENT)
+    again = client.post(details, PATIENT)  # a second click, or the back button and submit
+    assert first.status_code == again.status_code == 302
+    assert first.url == again.url
+    booking = Booking.objects.get()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert (booking.patient_name, booking.patient_email, booking.reason_for_visit) == (
+        "Mary Jones",
+        "mary@example.com",
+        "Knee pain",
+    )
+    assert first.url.startswith(f"/book/booked/{booking.reference}/?token=")
+
+
+def test_the_confirmation_says_what_when_who_where_and_how_to_manage(client, clinic, book_on_page, tomorrow):
+    Clinic.objects.update_or_create(pk=1, defaults={"name": "Riverside Practice", "address": "1 River Road\nLeeds"})
+    confirmation = book_on_page(tomorrow, "14:00")
+    response = client.get(confirmation)
+    page = text(response)
+    booking = Booking.objects.get()
+    assert "You are booked" in page
+    when = f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, 14:00\u201314:30 (UTC)"
+    assert f"What Consultation When {when} Who Clinic" in page
+    assert "Where Riverside Practice, 1 River Road Leeds" in page
+    assert f"Booking reference: {booking.reference}" in page
+    body = response.content.decode()
+    token = parse_qs(urlparse(confirmation).query)["token"][0]
+    assert f'href="/manage/{booking.reference}/?token={token}"' in body
+    assert f'href="/manage/{booking.reference}/appointment.ics?token={token}"' in body
+    google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', body).group(1)
+    outlook = re.search(r'href="(https://outlook\.live\.com/[^"]+)"', body).group(1)
+    start = clinic_time.at(tomorrow, time(14))
+    assert f"dates={start:%Y%m%dT%H%M%SZ}" in google.replace("&amp;", "&").replace("%2F", "/")
+    for link in (google, outlook):
+        assert "Mary" not in link and "Knee" not in link
+
+
+def test_the_ics_download_is_the_booking_as_one_event(client, clinic, book_on_page, tomorrow):
+    confirmation = book_on_page(tomorrow, "14:00")
+    booking = Booking.objects.get()
+    token = parse_qs(urlparse(confirmation).query)["token"][0]
+    response = client.get(f"/manage/{booking.reference}/appointment.ics?token={token}")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    ics = response.content.decode()
+    assert f"UID:{booking.reference}@clinic-scheduling" in ics
+    assert "METHOD:PUBLISH" in ics and "Knee" not in ics and "Mary" not in ics
+    assert client.get(f"/manage/{booking.reference}/appointment.ics?token=wrong").status_code == 404
+
+
+def test_a_wrong_manage_token_shows_nothing_of_the_booking(client, clinic, book_on_page, tomorrow):
+    book_on_page(tomorrow, "14:00")
+    booking = Booking.objects.get()
+    for url in (
+        f"/manage/{booking.reference}/?token=wrong",
+        f"/manage/{booking.reference}/",
+        f"/book/booked/{booking.reference}/?token=x",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Mary" not in text(response)
+
+
+def manage_url(confirmation: str) -> str:
+    reference = confirmation.split("/")[3]
+    return f"/manage/{reference}/?{urlparse(confirmation).query}"
+
+
+def test_the_patient_cancels_with_a_reason(client, clinic, book_on_page, tomorrow):
+    manage = manage_url(book_on_page(tomorrow, "14:00"))
+    page = text(client.get(manage))
+    assert "Patient Mary Jones Status Confirmed" in page
+    response = client.post(manage, {"reason": "Feeling better"})
+    assert response.status_code == 302 and response.url.endswith("&done=cancelled")
+    booking = Booking.objects.get()
+    assert (booking.status, booking.cancellation_reason, booking.cancelled_by) == (
+        "cancelled",
+        "Feeling better",
+        "patient",
+    )
+    assert booking.events.last().channel == BookingEvent.Channel.BOOKING_PAGE
+    page = text(client.get(response.url))
+    assert "Your booking is cancelled." in page and "Status Cancelled" in page
+    assert "Cancel this booking" not in page
+
+
+def test_the_patient_moves_the_booking_into_time_its_own_slot_blocked(client, clinic, book_on_page, tomorrow):
+    long_visit = AppointmentType.objects.create(
+        slug="long-visit", name="Long visit", duration_minutes=60, slot_interval_minutes=30
+    )
+    clinic.appointment_types.add(long_visit)
+    manage = manage_url(book_on_page(tomorrow, "14:00", appointment_type="long-visit"))
+    booking = Booking.objects.get()
+    token = parse_qs(urlparse(manage).query)["token"][0]
+    times = text(client.get(f"/manage/{booking.reference}/move/times/?token={token}&date={tomorrow}"))
+    assert "Free times on" in times and "14:00 UTC" in times and "14:30 UTC" in times  # its own time is free to it
+    response = client.post(
+        f"/manage/{booking.reference}/move/times/?token={token}", {"date": tomorrow.isoformat(), "start": "14:30"}
+    )
+    assert response.status_code == 302 and response.url.endswith("&done=moved")
+    booking.refresh_from_db()
+    assert clinic_time.wall_clock(booking.starts_at) == "14:30"
+    assert "Your booking is moved to the time below." in text(client.get(response.url))
+
+
+def test_moving_into_a_taken_time_changes_nothing(client, clinic, book, book_on_page, tomorrow):
+    manage = manage_url(book_on_page(tomorrow, "14:00"))
+    assert book(tomorrow, "16:00").status_code == 200
+    reference = manage.split("/")[2]
+    token = parse_qs(urlparse(manage).query)["token"][0]
+    response = client.post(
+        f"/manage/{reference}/move/times/?token={token}", {"date": tomorrow.isoformat(), "start": "16:00"}
+    )
+    assert "taken=16%3A00" in response.url
+    assert "16:00 was just taken." in text(client.get(response.url))
+    assert clinic_time.wall_clock(Booking.objects.get(reference=reference).starts_at) == "14:00"
+
+
+def test_details_are_prefilled_from_the_url_through_every_step(client, clinic, tomorrow):
+    query = "name=Ann+Lee&email=ann%40example.com&phone=0113+496+0000"
+    types = client.get(f"/book/?{query}").content.decode()
+    assert f'href="/book/consultation/?{query.replace("+", "+")}"' in types.replace("&amp;", "&")
+    held = client.post(f"/book/consultation/times/?{query}", {"date": tomorrow.isoformat(), "start": "09:00"})
+    assert query in held.url
+    body = client.get(held.url).content.decode()
+    assert 'value="Ann Lee"' in body and 'value="ann@example.com"' in body and 'value="0113 496 0000"' in body
+
+
+def test_pages_may_be_framed_only_by_the_listed_origins(client, clinic):
+    response = client.get("/book/")
+    assert "frame-ancestors 'self';" in response["Content-Security-Policy"] + ";"
+    assert "X-Frame-Options" not in response
+    Clinic.objects.update_or_create(
+        pk=1, defaults={"embed_origins": "https://www.example-clinic.com\nhttp://localhost:8080"}
+    )
+    response = client.get("/book/")
+    assert (
+        "frame-ancestors 'self' https://www.example-clinic.com http://localhost:8080"
+        in response["Content-Security-Policy"]
+    )
+    assert not response.cookies
+
+
+def test_messages_go_only_to_a_listed_origin(client, clinic):
+    Clinic.objects.update_or_create(pk=1, defaults={"embed_origins": "https://www.example-clinic.com"})
+    listed = client.get("/book/?embed=1&origin=https://www.example-clinic.com").content.decode()
+    assert 'data-embed-origin="https://www.example-clinic.com"' in listed
+    unlisted = client.get("/book/?embed=1&origin=https://evil.example").content.decode()
+    assert "data-embed-origin" not in unlisted
+
+
+def test_the_embed_script_is_served_at_a_fixed_address(client):
+    response = client.get("/embed.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert "clinic-booking" in response.content.decode()
+
+
+def test_the_api_and_emails_link_patients_to_the_manage_page(book, tomorrow, clinic):
+    body = book(tomorrow, "09:00").json()
+    assert body["manage_url"].endswith(f"/manage/{body['booking_id']}/?token={body['manage_token']}")
+
+
+def test_a_lapsed_hold_whose_time_was_taken_shows_just_taken(client, clinic, book, choose_time, tomorrow):
+    details = choose_time(tomorrow, "15:00").url
+    Booking.objects.filter(status=Booking.Status.HELD).update(hold_expires_at=clinic_time.now() - timedelta(seconds=1))
+    assert "We stopped holding this time for you." in text(client.get(details))
+    assert book(tomorrow, "15:00").status_code == 200  # someone else takes the lapsed time
+    response = client.post(details, PATIENT)
+    assert response.status_code == 302 and "taken=15%3A00" in response.url
+    assert "15:00 was just taken." in text(client.get(response.url))
+    assert Booking.objects.filter(status=Booking.Status.CONFIRMED).count() == 1
+
+
+def test_a_lapsed_hold_nobody_needed_still_books(client, clinic, choose_time, tomorrow):
+    details = choose_time(tomorrow, "15:00").url
+    Booking.objects.filter(status=Booking.Status.HELD).update(hold_expires_at=clinic_time.now() - timedelta(seconds=1))
+    response = client.post(details, PATIENT)
+    assert response.url.startswith("/book/booked/")
+    assert Booking.objects.get().status == Booking.Status.CONFIRMED
+
+
+def test_holding_from_the_page_spends_the_same_allowance_as_the_api(
+    client, clinic, api, choose_time, tomorrow, isolated_cache
+):
+    isolated_cache["hold"] = "2/hour"
+    assert (
+        api.post(
+            "/api/calendly/holds",
+            {"appointment_type": "consultation", "date": tomorrow.isoformat(), "start_time": "09:00"},
+            format="json",
+        ).status_code
+        == 201
+    )
+    assert choose_time(tomorrow, "10:00").status_code == 302
+    refused = choose_time(tomorrow, "11:00")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Too many times were held from your network." in text(refused)
+    assert Booking.objects.count() == 2

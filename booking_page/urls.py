@@ -1,0 +1,21 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from booking_page.views import assets, booking, manage
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="book-types", query_string=True), name="home"),
+    path("embed.js", assets.embed_script, name="embed-script"),
+    path("book/theme.css", assets.theme, name="book-theme"),
+    path("book/logo", assets.logo, name="clinic-logo"),
+    path("book/", booking.appointment_types, name="book-types"),
+    path("book/hold/<str:hold_id>/", booking.details, name="book-details"),
+    path("book/booked/<str:reference>/", booking.booked, name="book-booked"),
+    path("book/<slug:appointment_type>/", booking.practitioners, name="book-practitioner"),
+    path("book/<slug:appointment_type>/calendar/", booking.calendar, name="book-calendar"),
+    path("book/<slug:appointment_type>/times/", booking.times, name="book-times"),
+    path("manage/<str:reference>/", manage.manage, name="manage-booking"),
+    path("manage/<str:reference>/move/", manage.move, name="manage-move"),
+    path("manage/<str:reference>/move/times/", manage.move_times, name="manage-move-times"),
+    path("manage/<str:reference>/appointment.ics", manage.invite, name="manage-invite"),
+]

@@ -1,0 +1,151 @@
+"""What the booking pages share: rendering with the clinic and the visit, the day and times steps, and the
+pages that answer a request that cannot go on."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from booking_page.carry import Carry
+from booking_page.month import Month
+from booking_page.picker import Flow
+from scheduling import clinic_time
+from scheduling.calendars import reference_data
+from scheduling.models import AppointmentType, Booking
+
+# Monday first, as the month's rows (booking_page.month).
+WEEKDAY_NAMES = [
+    (_lazy("Monday"), _lazy("Mon")),
+    (_lazy("Tuesday"), _lazy("Tue")),
+    (_lazy("Wednesday"), _lazy("Wed")),
+    (_lazy("Thursday"), _lazy("Thu")),
+    (_lazy("Friday"), _lazy("Fri")),
+    (_lazy("Saturday"), _lazy("Sat")),
+    (_lazy("Sunday"), _lazy("Sun")),
+]
+NOT_FOUND = 404
+TOO_MANY = 429
+
+
+def show(request, template: str, context: dict | None = None, *, status: int = 200, embed_event: dict | None = None):
+    carry = Carry.of(request)
+    return render(
+        request,
+        f"booking_page/{template}",
+        {
+            "clinic": request.clinic,
+            "carry": carry,
+            "zone_name": request.clinic.zone_name,
+            "message_origin": carry.message_origin(request.clinic),
+            "embed_event": embed_event,
+            **(context or {}),
+        },
+        status=status,
+    )
+
+
+def not_found(request, message: str) -> HttpResponse:
+    return show(request, "problem.html", {"title": _("Not found"), "message": message}, status=NOT_FOUND)
+
+
+def too_many(request, seconds: int) -> HttpResponse:
+    minutes = max(1, round(seconds / 60))
+    message = _("Too many times were held from your network. Please try again in %(minutes)d minutes.") % {
+        "minutes": minutes
+    }
+    response = show(request, "problem.html", {"title": _("Please wait"), "message": message}, status=TOO_MANY)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def offered_type(slug: str) -> AppointmentType | None:
+    """An active appointment type that somebody offers."""
+    reference = reference_data()
+    found = reference.types.get(slug)
+    return found if found is not None and reference.offering.get(found.pk) else None
+
+
+def patients_booking(reference: str, token: str) -> Booking | None:
+    """The booking a manage token opens; holds are nobody's booking yet."""
+    booking = (
+        Booking.objects.select_related("appointment_type", "practitioner")
+        .exclude(status__in=[Booking.Status.HELD, Booking.Status.RELEASED, Booking.Status.EXPIRED])
+        .filter(reference=reference)
+        .first()
+    )
+    return booking if booking is not None and token and booking.accepts_manage_token(token) else None
+
+
+def calendar_step(request, flow: Flow, context: dict) -> HttpResponse:
+    """The month view: free days are buttons, the rest are disabled."""
+    now = clinic_time.now()
+    month = Month.parse(request.GET.get("month")) or flow.picker.first_month_with_time(now)
+    return show(request, "calendar.html", {**context, **_month_context(flow, month, now)})
+
+
+def times_step(request, flow: Flow, context: dict) -> HttpResponse:
+    """The month with one day's free times below it. `taken` names a time the patient just lost."""
+    now = clinic_time.now()
+    try:
+        day = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return calendar_step(request, flow, context)
+    taken = _taken(day, request.GET.get("taken"))
+    nearest = flow.picker.nearest(taken, now) if taken else []
+    return show(
+        request,
+        "calendar.html",
+        {
+            **context,
+            **_month_context(flow, Month.of(day), now),
+            "day": day,
+            "times": flow.picker.times(day, now),
+            "taken": taken,
+            "nearest": nearest,
+        },
+    )
+
+
+def wall_time(text: str | None) -> time:
+    """'14:30' as a time of day; ValueError for anything else. The clinic's zone is applied later
+    (clinic_time.at), so the naive value is what is meant."""
+    return datetime.strptime(text or "", clinic_time.WALL_CLOCK).time()  # noqa: DTZ007
+
+
+def chosen_time(request):
+    """The day and wall-clock start a time button posts; None if either is malformed."""
+    try:
+        return date.fromisoformat(request.POST.get("date", "")), wall_time(request.POST.get("start"))
+    except ValueError:
+        return None
+
+
+def _taken(day: date, wall_clock: str | None) -> datetime | None:
+    try:
+        return clinic_time.at(day, wall_time(wall_clock))
+    except ValueError:
+        return None
+
+
+def _month_context(flow: Flow, month: Month, now: datetime) -> dict:
+    this_month = Month.of(clinic_time.local_date(now))
+    last_bookable = clinic_time.local_date(now + timedelta(days=flow.picker.appointment_type.horizon_days))
+    previous_month = month.previous() if month.first_day > this_month.first_day else None
+    next_month = month.next() if month.next().first_day <= last_bookable else None
+    return {
+        "flow": flow,
+        "month": month,
+        "weeks": flow.picker.month(month, now),
+        "weekday_names": WEEKDAY_NAMES,
+        "previous_month": previous_month,
+        "previous_url": previous_month and flow.calendar_url(previous_month),
+        "next_month": next_month,
+        "next_url": next_month and flow.calendar_url(next_month),
+        "times_path": reverse(flow.times_page, args=flow.args),
+        "times_action": flow.times_url(),
+    }
