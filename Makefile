@@ -37,9 +37,9 @@ schema: $(VENV)/.dev
 test: lint schema
 	$(VENV)/bin/pytest
 
-# Everything but the tests that start real gunicorn servers: the quick loop while working.
+# Everything but the tests that start real gunicorn servers or a browser: the quick loop while working.
 test-fast: $(VENV)/.dev
-	$(VENV)/bin/pytest -m "not live_server_process"
+	$(VENV)/bin/pytest -m "not live_server_process and not browser"
 
 # The same suite against PostgreSQL (`.ci/run` starts the server if it is down).
 test-postgres: $(VENV)/.dev

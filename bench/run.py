@@ -59,7 +59,7 @@ def parse_wrk(output: str) -> dict:
 
 
 def wrk(binary, url, seconds, connections, script=None, script_args=()) -> dict:
-    command = [binary, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    command = [binary, f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     if script:
         command += ["-s", str(script), url, "--", *map(str, script_args)]
     else:
@@ -72,6 +72,7 @@ def prepare(data_dir: Path, large: bool) -> dict[str, str]:
     # The benchmark is one client address making thousands of bookings: lift the per-client limits.
     env.update(THROTTLE_BOOKING_RATE="100000000/minute", THROTTLE_MANAGE_RATE="100000000/minute")
     manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")  # the booking page's CSS and scripts
     args = ["generate_clinic", "--practitioners", str(PRACTITIONERS), "--years", "3" if large else "0"]
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True, check=True
@@ -95,6 +96,7 @@ def scenarios(first_day: dt.date) -> list[tuple[str, str]]:
         ("availability, 1 day", f"/api/calendly/availability?appointment_type=follow-up&date={first_day}"),
         ("availability, 7 days", f"{availability}&end_date={last(7)}"),
         ("availability, 31 days", f"{availability}&end_date={last(31)}"),
+        ("booking page, month", f"/book/follow-up/calendar/?month={first_day:%Y-%m}"),
     ]
 
 
@@ -112,6 +114,9 @@ def measure(env, wrk_binary, seconds, connections, label, soak, only=None) -> li
             if only and only not in name and name != "/healthz":
                 continue
             rows.append({"db": label, "scenario": name, **wrk(wrk_binary, server.url + path, seconds, connections)})
+            if name == "booking page, month":  # one connection: no queueing, so latency is the server's time
+                single = wrk(wrk_binary, server.url + path, seconds, 1)
+                rows.append({"db": label, "scenario": "booking page, month (1 conn.)", **single})
         if only and only not in "booking":
             return rows
         # Bookings go to days the generator left empty, each request a different slot.
