@@ -12,17 +12,16 @@ from django.views.decorators.http import require_http_methods
 from booking_page import calendar_links
 from booking_page.carry import Carry
 from booking_page.forms import PatientDetailsForm
-from booking_page.headers import page, wait_seconds
+from booking_page.headers import page
 from booking_page.picker import Flow, Picker
 from booking_page.views.common import (
     calendar_step,
-    chosen_time,
     not_found,
     offered_type,
     patients_booking,
     show,
+    take_chosen_time,
     times_step,
-    too_many,
 )
 from scheduling import bookings, clinic_time
 from scheduling.calendars import reference_data
@@ -90,14 +89,8 @@ def times(request, appointment_type):
         return not_found(request, _("This appointment or practitioner is not offered."))
     if request.method == "GET":
         return times_step(request, flow, context)
-    chosen = chosen_time(request)
-    if chosen is None:
-        return redirect(flow.calendar_url())
-    wait = wait_seconds(request, "hold")
-    if wait:
-        return too_many(request, wait)
-    day, start_time = chosen
-    try:
+
+    def hold(day, start_time):
         __, hold_id = bookings.hold(
             appointment_type=flow.picker.appointment_type,
             day=day,
@@ -105,9 +98,9 @@ def times(request, appointment_type):
             practitioner=flow.picker.practitioner,
             via=VIA,
         )
-    except BookingError:  # taken meanwhile, or no longer bookable (too soon, past): the nearest free times
-        return redirect(flow.times_url(day, taken=clinic_time.at(day, start_time)), permanent=False)
-    return redirect(flow.carry.url("book-details", hold_id), permanent=False)
+        return redirect(flow.carry.url("book-details", hold_id))
+
+    return take_chosen_time(request, flow, "hold", hold)
 
 
 def _hold(hold_id: str) -> Booking | None:

@@ -3,20 +3,23 @@ pages that answer a request that cannot go on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from booking_page.carry import Carry
+from booking_page.headers import wait_seconds
 from booking_page.month import Month
 from booking_page.picker import Flow
 from scheduling import clinic_time
 from scheduling.calendars import reference_data
 from scheduling.models import AppointmentType, Booking
+from scheduling.rules import BookingError
 
 # Monday first, as the month's rows (booking_page.month).
 WEEKDAY_NAMES = [
@@ -109,6 +112,22 @@ def times_step(request, flow: Flow, context: dict) -> HttpResponse:
             "nearest": nearest,
         },
     )
+
+
+def take_chosen_time(request, flow: Flow, scope: str, take: Callable[[date, time], HttpResponse]) -> HttpResponse:
+    """A time button's POST: `take` writes with the time (a hold, a move) and answers; a time taken
+    meanwhile, or no longer bookable (too soon, past), leads back to the day saying it was just taken."""
+    chosen = chosen_time(request)
+    if chosen is None:
+        return redirect(flow.calendar_url())
+    wait = wait_seconds(request, scope)
+    if wait:
+        return too_many(request, wait)
+    day, start_time = chosen
+    try:
+        return take(day, start_time)
+    except BookingError:
+        return redirect(flow.times_url(day, taken=clinic_time.at(day, start_time)))
 
 
 def wall_time(text: str | None) -> time:

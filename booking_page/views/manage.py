@@ -17,10 +17,10 @@ from booking_page.headers import page, wait_seconds
 from booking_page.picker import Flow, Picker
 from booking_page.views.common import (
     calendar_step,
-    chosen_time,
     not_found,
     patients_booking,
     show,
+    take_chosen_time,
     times_step,
     too_many,
 )
@@ -119,19 +119,13 @@ def move_times(request, reference):
         return _cannot_move(request)
     if request.method == "GET":
         return times_step(request, flow, context)
-    chosen = chosen_time(request)
-    if chosen is None:
-        return redirect(flow.calendar_url())
-    wait = wait_seconds(request, "manage")
-    if wait:
-        return too_many(request, wait)
-    day, start_time = chosen
     booking = context["booking"]
-    try:
+
+    def move_to(day, start_time):
         bookings.reschedule(booking, day=day, start_time=start_time, by=bookings.PATIENT, via=VIA)
-    except BookingError:
-        return redirect(flow.times_url(day, taken=clinic_time.at(day, start_time)))
-    return redirect(flow.carry.url("manage-booking", booking.reference, token=flow.query["token"], done="moved"))
+        return redirect(flow.carry.url("manage-booking", booking.reference, token=flow.query["token"], done="moved"))
+
+    return take_chosen_time(request, flow, "manage", move_to)
 
 
 @page
