@@ -1,7 +1,7 @@
 """The one write path for bookings: book, hold, confirm or release a hold, cancel, reschedule, the front
 desk's statuses and staff edits of patient details.
 
-The API, the admin, the shell (and later the booking page and the waitlist) call these functions; nothing
+The API, the admin, the shell, the booking page and the waitlist call these functions; nothing
 else writes bookings. Each change is one conditional write whose row count is checked (it applies only if
 the booking is still at the revision and in a status the caller saw) plus exactly one `BookingEvent`, in
 the same transaction. Requests are checked against the same calendars availability shows; the database's
@@ -224,6 +224,36 @@ def _claim(appointment_type, day, start_time, practitioner, *, now, status, kind
     raise SlotUnavailable("This time was just booked by someone else. Please choose another slot.")
 
 
+def offer(
+    *,
+    appointment_type: AppointmentType,
+    day: date,
+    start_time: time,
+    practitioner: Practitioner,
+    patient: Patient,
+    until: datetime,
+    now: datetime | None = None,
+) -> Booking:
+    """Hold a slot for one patient it is offered to (the waitlist offers freed time) until `until`.
+
+    Unlike a patient's own hold it names the patient, so staff see whom the time waits for, and it has no
+    hold id: whoever made the offer answers it for the patient with `confirm_held` or `release_held`.
+    """
+    return _claim(
+        appointment_type,
+        day,
+        start_time,
+        practitioner,
+        now=now or clinic_time.now(),
+        status=Status.HELD,
+        kind=Kind.OFFERED,
+        by=SYSTEM,
+        via=Channel.WAITLIST,
+        hold_expires_at=until,
+        **patient.as_fields(),
+    )
+
+
 def confirm_hold(
     hold_id: str, *, patient: Patient, by: Actor = PATIENT, via: str = Channel.API, now: datetime | None = None
 ) -> tuple[Booking, str]:
@@ -232,8 +262,14 @@ def confirm_hold(
     A hold that lapsed still confirms if nobody needed its time meanwhile: whoever did would have
     expired it first (see `_expire_stale_holds`), and then this is a 409.
     """
+    return confirm_held(_held(hold_id), patient=patient, by=by, via=via, now=now)
+
+
+def confirm_held(
+    held: Booking, *, patient: Patient, by: Actor = PATIENT, via: str = Channel.API, now: datetime | None = None
+) -> tuple[Booking, str]:
+    """`confirm_hold` for a hold already at hand (an offer's)."""
     now = now or clinic_time.now()
-    held = _held(hold_id)
     if held.status == Status.EXPIRED:
         raise SlotUnavailable(
             "Your hold on this time lapsed and someone else has booked it. Please choose another slot.",
@@ -261,7 +297,10 @@ def confirm_hold(
 
 def release_hold(hold_id: str, *, by: Actor = PATIENT, via: str = Channel.API, now: datetime | None = None) -> Booking:
     """Let a held time go at once, rather than when the hold lapses."""
-    held = _held(hold_id)
+    return release_held(_held(hold_id), by=by, via=via, now=now)
+
+
+def release_held(held: Booking, *, by: Actor = PATIENT, via: str = Channel.API, now: datetime | None = None) -> Booking:
     if held.status != Status.HELD:
         raise HoldNotFound("No live hold with this id.", field="hold_id")
     return _change(
@@ -281,16 +320,17 @@ def _expire_stale_holds(practitioner: Practitioner, blocked: Span, now: datetime
     """Holds that lapsed but still sit on `blocked` are marked expired, so the time can be taken."""
     stale = Booking.objects.stale_holds(now).filter(practitioner=practitioner).overlapping(blocked.start, blocked.end)
     for held in stale:
-        _expire(held, now)
+        expire_hold(held, now)
 
 
 def expire_stale_holds(now: datetime | None = None) -> int:
     """Record every lapsed hold as expired (they already stopped blocking); returns how many."""
     now = now or clinic_time.now()
-    return sum(_expire(held, now) for held in Booking.objects.stale_holds(now))
+    return sum(expire_hold(held, now) for held in Booking.objects.stale_holds(now))
 
 
-def _expire(held: Booking, now: datetime) -> bool:
+def expire_hold(held: Booking, now: datetime) -> bool:
+    """Record a lapsed hold as expired; False if it was confirmed, released or expired meanwhile."""
     try:
         _change(
             held,

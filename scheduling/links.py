@@ -20,6 +20,13 @@ def patients_manage_url(booking: Booking) -> str:
     return settings.SITE_URL.rstrip("/") + manage_url(booking, manage_token(booking.reference))
 
 
+def patients_offer_url(held: Booking) -> str:
+    """The link in the e-mail offering a held time to a patient on the waitlist: its page accepts or
+    declines. The token is the booking's own manage token, so the link keeps working once accepted."""
+    path = reverse("waitlist-offer", kwargs={"reference": held.reference})
+    return f"{settings.SITE_URL.rstrip('/')}{path}?token={manage_token(held.reference)}"
+
+
 def practitioner_feed_url(practitioner: Practitioner, token: str) -> str:
     path = reverse("practitioner-feed", kwargs={"practitioner": practitioner.slug})
     return f"{settings.SITE_URL.rstrip('/')}{path}?token={token}"

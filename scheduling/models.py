@@ -472,8 +472,14 @@ class Booking(models.Model):
     def is_hold(self) -> bool:
         return self.status in (self.Status.HELD, self.Status.RELEASED, self.Status.EXPIRED)
 
+    def blocks_at(self, now) -> bool:
+        """Whether its time is kept from everyone else at `now` (see BookingQuerySet.blocking_at)."""
+        if self.status == self.Status.HELD:
+            return self.hold_expires_at > now
+        return self.status in self.BLOCKING
+
     def accepts_manage_token(self, token: str) -> bool:
-        if any(secrets.compare_digest(token, key_token) for key_token in manage_tokens(self.reference)):
+        if accepts_derived_token(self.reference, token):
             return True
         # Bookings made before manage tokens were derived keep their random token.
         return bool(self.manage_token_digest) and secrets.compare_digest(self.manage_token_digest, token_digest(token))
@@ -494,6 +500,12 @@ def manage_tokens(reference: str) -> list[str]:
     return [manage_token(reference, key) for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)]
 
 
+def accepts_derived_token(reference: str, token: str) -> bool:
+    """Whether `token` is the one derived for `reference` (a booking's, or any other public reference a
+    patient is given a link for) under the current secret key or a fallback."""
+    return bool(token) and any(secrets.compare_digest(token, derived) for derived in manage_tokens(reference))
+
+
 class BookingEvent(models.Model):
     """One change to a booking: what, when, who, through which channel and why. Append-only: the database
     refuses to update or delete these rows (see scheduling/guards.py)."""
@@ -501,6 +513,8 @@ class BookingEvent(models.Model):
     class Kind(models.TextChoices):
         CREATED = "created"
         HELD = "held"
+        # Held for one patient it is offered to (the waitlist): their yes books it, their no frees it.
+        OFFERED = "offered"
         HOLD_RELEASED = "hold_released", "hold released"
         HOLD_EXPIRED = "hold_expired", "hold expired"
         RESCHEDULED = "rescheduled"
@@ -520,6 +534,7 @@ class BookingEvent(models.Model):
         API = "api"
         ADMIN = "admin"
         BOOKING_PAGE = "booking_page", "booking page"
+        WAITLIST = "waitlist"
         SYSTEM = "system"
 
     booking = models.ForeignKey(Booking, models.PROTECT, related_name="events")

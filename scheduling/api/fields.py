@@ -66,13 +66,8 @@ def appointment_type_field(**kwargs) -> ActiveSlugField:
 
 
 def practitioner_field(**kwargs) -> ActiveSlugField:
-    return ActiveSlugField(
-        kind="practitioners",
-        label="Practitioner",
-        required=False,
-        help_text="Slug of a practitioner. Leave out to let the clinic choose any free one.",
-        **kwargs,
-    )
+    kwargs.setdefault("help_text", "Slug of a practitioner. Leave out to let the clinic choose any free one.")
+    return ActiveSlugField(kind="practitioners", label="Practitioner", required=False, **kwargs)
 
 
 class IsoDateField(serializers.DateField):
