@@ -8,6 +8,9 @@ lapses, and the sweeper queues the row again.
 
 from __future__ import annotations
 
+import logging
+import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,7 +22,10 @@ from django_tasks_db.models import DBTaskResult
 
 from notifications.models import OutboxItem, OutboxStatus
 
+logger = logging.getLogger(__name__)
 Status = OutboxStatus
+# What a row's work may answer instead of "done": the status to end it with, and why.
+Ended = tuple[str, str]
 
 
 class Courier:
@@ -46,6 +52,31 @@ class Courier:
             status=Status.SENDING, attempts=F("attempts") + 1, lease_expires_at=now + lease
         )
         return self.model.objects.get(pk=pk) if claimed else None
+
+    def attempt(self, pk: int, now: datetime, work: Callable[[OutboxItem], Ended | None]) -> str:
+        """Claim the row and do its work (send it, offer it); returns what happened.
+
+        `work` answers None when done, or a status and reason to end the row with (not sent: too late).
+        Whatever it raises (a server down, a broken template) is retried with backoff until
+        OUTBOX_MAX_ATTEMPTS, then the row is failed with the error for staff to see.
+        """
+        item = self.claim(pk, now)
+        if item is None:
+            return "skipped: done, cancelled, not yet due, or another worker's"
+        try:
+            ended = work(item)
+        except Exception as error:
+            name = self.model._meta.verbose_name
+            logger.warning("%s %s attempt %s failed: %s", name, item.pk, item.attempts, type(error).__name__)
+            description = f"{type(error).__name__}: {error}"
+            if item.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                self.finish(item, Status.FAILED, error=description)
+                return Status.FAILED
+            self.retry_at(item, now + retry_delay(item.attempts), description)
+            return "will retry"
+        status, why = ended or (Status.SENT, "")
+        self.finish(item, status, error=why)
+        return f"{status}: {why}" if why else status
 
     def finish(self, item: OutboxItem, status: str, error: str = "") -> None:
         self.model.objects.filter(pk=item.pk, status=Status.SENDING).update(
@@ -105,3 +136,10 @@ class Courier:
                     self.queue(item)
                 queued += 1
         return queued
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff from OUTBOX_RETRY_SECONDS, doubled per failed attempt up to six hours, with
+    jitter so rows that failed together do not all come back together."""
+    ceiling = min(settings.OUTBOX_RETRY_SECONDS * 2 ** (attempts - 1), 6 * 3600)
+    return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))  # spreads load; not a secret

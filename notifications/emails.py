@@ -16,7 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from notifications import invites
-from notifications.models import Message
+from notifications.models import Message, OutboxItem
 from scheduling import clinic_time, links
 from scheduling.models import Clinic
 
@@ -31,19 +31,30 @@ WITH_INVITE = {Message.Kind.CONFIRMATION, Message.Kind.UPDATE, Message.Kind.CANC
 def compose(message: Message) -> EmailMultiAlternatives:
     clinic = Clinic.load()
     context = template_context(message, clinic)
-    template = f"notifications/email/{message.kind}"
+    email = build(
+        f"notifications/email/{message.kind}",
+        context,
+        clinic,
+        to=(context["patient_name"], message.recipient),
+        message_id=message_id(message, clinic),
+    )
+    if message.kind in WITH_INVITE:
+        email.attach(invite_part(message, clinic, context["manage_url"]))
+    return email
+
+
+def build(template: str, context: dict, clinic: Clinic, *, to: tuple[str, str], message_id: str):
+    """An e-mail from the clinic: `template`'s subject, plain text and HTML, answered to the clinic."""
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     email = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
         from_email=formataddr((clinic.name, clinic.sender_email)),
-        to=[formataddr((context["patient_name"], message.recipient))],
+        to=[formataddr(to)],
         reply_to=[clinic.sender_email],
-        headers={"Message-ID": message_id(message, clinic)},
+        headers={"Message-ID": message_id},
     )
     email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    if message.kind in WITH_INVITE:
-        email.attach(invite_part(message, clinic, context["manage_url"]))
     return email
 
 
@@ -69,6 +80,15 @@ def template_context(message: Message, clinic: Clinic) -> dict:
         "where": clinic.location,
         "manage_url": links.patients_manage_url(message.booking),
         "remind_minutes_before": message.remind_minutes_before,
+        **(_offer_context(message) if message.kind == Message.Kind.OFFER else {}),
+    }
+
+
+def _offer_context(message: Message) -> dict:
+    """An offer links to the page that accepts or declines it, and says until when it stands."""
+    return {
+        "offer_url": links.patients_offer_url(message.booking),
+        "offer_expires": clinic_time.local(datetime.fromisoformat(message.booking_snapshot["hold_expires_at"])),
     }
 
 
@@ -102,7 +122,7 @@ def invite_part(message: Message, clinic: Clinic, manage_url: str) -> MIMEText:
     return part
 
 
-def message_id(message: Message, clinic: Clinic) -> str:
+def message_id(message: OutboxItem, clinic: Clinic, kind: str = "message") -> str:
     """One Message-ID for every attempt at one message, so a receiver that got it twice can tell."""
     domain = clinic.sender_email.rpartition("@")[2] or "localhost"
-    return f"<message-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
+    return f"<{kind}-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"

@@ -44,6 +44,7 @@ class Message(OutboxItem):
         UPDATE = "update", "rescheduled"
         CANCELLATION = "cancellation"
         REMINDER = "reminder"
+        OFFER = "offer", "waitlist offer"
 
     booking = models.ForeignKey(Booking, models.PROTECT, related_name="messages")
     event = models.ForeignKey(BookingEvent, models.PROTECT, related_name="messages")

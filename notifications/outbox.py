@@ -1,5 +1,5 @@
 """What each booking change puts in the outbox: a confirmation, an update or a cancellation for the
-patient, and the reminders before the visit.
+patient, the reminders before the visit, and the offer of a time held for a patient on the waitlist.
 
 Runs inside the write path's transaction (scheduling.signals.booking_changed): the rows and the tasks
 that will send them commit with the change, or not at all. Nothing here talks to a mail server.
@@ -19,6 +19,7 @@ ANNOUNCED = {
     Change.CREATED: Message.Kind.CONFIRMATION,
     Change.RESCHEDULED: Message.Kind.UPDATE,
     Change.CANCELLED: Message.Kind.CANCELLATION,
+    Change.OFFERED: Message.Kind.OFFER,
 }
 # After these, reminders already scheduled no longer apply; created and rescheduled schedule them anew.
 ENDS_REMINDERS = {
@@ -90,7 +91,7 @@ def cancel_unsent(messages, why: str) -> int:
 
 def booking_snapshot(booking: Booking) -> dict:
     """What a message says about the booking: never the reason for visit, the phone or the history."""
-    return {
+    snapshot = {
         "reference": booking.reference,
         "revision": booking.revision,
         "status": booking.status,
@@ -100,3 +101,6 @@ def booking_snapshot(booking: Booking) -> dict:
         "ends_at": booking.ends_at.isoformat(),
         "patient_name": booking.patient_name,
     }
+    if booking.hold_expires_at:  # an offer says until when the time is kept
+        snapshot["hold_expires_at"] = booking.hold_expires_at.isoformat()
+    return snapshot

@@ -4,9 +4,7 @@ exactly once."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -26,26 +24,12 @@ from scheduling.tests.live import (
     request,
     server_env,
     servers,
+    start_worker,
+    stop,
+    wait_until,
 )
 
 pytestmark = pytest.mark.live_server_process
-
-
-def start_worker(env: dict, worker_id: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2", "--worker-id", worker_id],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def stop(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(worker.pid, sig)
-    worker.wait(timeout=30)
 
 
 def book_patients(url: str, count: int) -> None:
@@ -79,13 +63,6 @@ def outbox(env: dict) -> dict:
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def wait_until(condition, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 @pytest.fixture

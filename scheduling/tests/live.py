@@ -35,6 +35,7 @@ def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str
         "THROTTLE_BOOKING_RATE": "100000/minute",
         "THROTTLE_MANAGE_RATE": "100000/minute",
         "THROTTLE_HOLD_RATE": "100000/minute",
+        "THROTTLE_WAITLIST_RATE": "100000/minute",
         "LOG_LEVEL": "WARNING",
         **extra,
     }
@@ -172,3 +173,27 @@ def database_of_this_run(tmp_path) -> Iterator[str]:
             yield database_url
     else:
         yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+
+
+def start_worker(env: dict, worker_id: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2", "--worker-id", worker_id],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def stop(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, sig)
+    worker.wait(timeout=30)
+
+
+def wait_until(condition, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
