@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "notifications",  # after scheduling: it adds each booking's messages to the bookings admin
     "webhooks",
+    "waitlist",
     "django_htmx",
     "booking_page",
 ]
@@ -150,6 +151,8 @@ REST_FRAMEWORK = {
         # Per client address, so nobody can hold a whole day: with holds lasting HOLD_MINUTES, a client
         # keeps at most this many slots an hour.
         "hold": env("THROTTLE_HOLD_RATE", default="20/hour"),
+        # Joining the waitlist, per client address: a patient joins once or twice, a script many times.
+        "waitlist": env("THROTTLE_WAITLIST_RATE", default="20/hour"),
     },
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=None),
 }
@@ -166,6 +169,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several responses have a `status`; each kind of thing gets its own named set of values.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "scheduling.models.BookingStatus",
+        "WaitlistOfferStatusEnum": "waitlist.models.Offer.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "scheduling.api.openapi.document_server_refusals",
@@ -210,6 +218,9 @@ WEBHOOK_SECRET_OVERLAP_HOURS = 24
 
 # How long a slot hold keeps its time for the patient who took it.
 HOLD_MINUTES = env.int("HOLD_MINUTES", default=5)
+# How long freed time offered to a patient on the waitlist is held for their answer (never past the type's
+# booking notice). Fractions are allowed, for tests with real workers.
+WAITLIST_OFFER_MINUTES = env.float("WAITLIST_OFFER_MINUTES", default=30)
 
 # Admin sign-in attempts allowed per client address and username within the window.
 ADMIN_LOGIN_ATTEMPTS = env.int("ADMIN_LOGIN_ATTEMPTS", default=5)

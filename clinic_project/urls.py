@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/calendly/", include("scheduling.api.urls")),
     path("api/calendly/", include("webhooks.api")),
+    path("api/calendly/", include("waitlist.api")),
     path("calendars/<slug:practitioner>.ics", practitioner_feed, name="practitioner-feed"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

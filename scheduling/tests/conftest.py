@@ -30,7 +30,7 @@ def isolated_cache(settings):
 
     cache.clear()
     local_entries.clear()
-    rates = {"booking": "10000/minute", "manage": "10000/minute", "hold": "10000/minute"}
+    rates = {"booking": "10000/minute", "manage": "10000/minute", "hold": "10000/minute", "waitlist": "10000/minute"}
     original = ScopedRateThrottle.THROTTLE_RATES
     ScopedRateThrottle.THROTTLE_RATES = rates
     yield rates

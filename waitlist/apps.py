@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save, pre_save
+
+
+class WaitlistConfig(AppConfig):
+    name = "waitlist"
+    verbose_name = "Waitlist"
+
+    def ready(self):
+        from scheduling.models import ClinicClosure, TimeOff
+        from scheduling.signals import booking_changed
+        from waitlist import freed
+
+        booking_changed.connect(freed.on_booking_changed, dispatch_uid="waitlist-freed-time")
+        for model, saved, deleted in (
+            (TimeOff, freed.on_time_off_saved, freed.on_time_off_deleted),
+            (ClinicClosure, freed.on_closure_saved, freed.on_closure_deleted),
+        ):
+            pre_save.connect(freed.remember_span_before_change, sender=model, dispatch_uid=f"waitlist-{model.__name__}")
+            post_save.connect(saved, sender=model, dispatch_uid=f"waitlist-saved-{model.__name__}")
+            post_delete.connect(deleted, sender=model, dispatch_uid=f"waitlist-deleted-{model.__name__}")
