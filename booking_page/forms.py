@@ -51,3 +51,38 @@ class CancelForm(forms.Form):
         max_length=MODEL.get_field("cancellation_reason").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class WaitlistForm(forms.Form):
+    """Joining the waitlist: the days (and perhaps times of day) that would do, and how to reach the
+    patient. The rules are the API's (waitlist.line.Wish.check), reported on the field they concern."""
+
+    earliest_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    latest_date = forms.DateField(
+        label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Inclusive.")
+    )
+    earliest_time = forms.TimeField(
+        label=_("Not before (optional)"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    latest_time = forms.TimeField(
+        label=_("Finished by (optional)"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    patient_name = PatientDetailsForm.base_fields["patient_name"]
+    patient_email = forms.EmailField(label=_("E-mail"), help_text=_("Offers of a time are sent here."))
+    patient_phone = forms.CharField(
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=MODEL.get_field("patient_phone").max_length,
+        validators=MODEL.get_field("patient_phone").validators,
+    )
+
+    autocomplete = {**PatientDetailsForm.autocomplete, "earliest_date": "off", "latest_date": "off"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in PREFILLED:
+            self.fields[name].widget.attrs["autocomplete"] = self.autocomplete[name]
+        self.fields["patient_phone"].widget.input_type = "tel"
+
+
+PREFILLED = ("patient_name", "patient_email", "patient_phone")

@@ -82,6 +82,12 @@ class Flow:
     times_page: str
     args: tuple = ()
     query: dict[str, str] = field(default_factory=dict)  # who to book with, or the manage token
+    waitlist_page: str | None = None  # where to join the waitlist instead, when booking anew
+
+    def waitlist_url(self, day: date | None = None) -> str | None:
+        if self.waitlist_page is None:
+            return None
+        return self.carry.url(self.waitlist_page, *self.args, **self.query, date=day and day.isoformat())
 
     def calendar_url(self, month: Month | None = None) -> str:
         return self.carry.url(self.calendar_page, *self.args, **self.query, month=month and str(month))

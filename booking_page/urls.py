@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from booking_page.views import assets, booking, manage
+from booking_page.views import assets, booking, manage, waitlist
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="book-types", query_string=True), name="home"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("book/<slug:appointment_type>/", booking.practitioners, name="book-practitioner"),
     path("book/<slug:appointment_type>/calendar/", booking.calendar, name="book-calendar"),
     path("book/<slug:appointment_type>/times/", booking.times, name="book-times"),
+    path("book/<slug:appointment_type>/waitlist/", waitlist.join, name="book-waitlist"),
+    path("waitlist/<str:reference>/", waitlist.entry_page, name="waitlist-entry"),
+    path("offer/<str:reference>/", waitlist.offer_page, name="waitlist-offer"),
     path("manage/<str:reference>/", manage.manage, name="manage-booking"),
     path("manage/<str:reference>/move/", manage.move, name="manage-move"),
     path("manage/<str:reference>/move/times/", manage.move_times, name="manage-move-times"),

@@ -51,7 +51,7 @@ def practitioners(request, appointment_type):
     )
 
 
-def _booking_flow(request, appointment_type: str):
+def booking_flow(request, appointment_type: str):
     """The pages' flow for a type and the practitioner asked for (`with`), or None if either is unknown."""
     offered = offered_type(appointment_type)
     if offered is None:
@@ -67,6 +67,7 @@ def _booking_flow(request, appointment_type: str):
         carry=Carry.of(request),
         calendar_page="book-calendar",
         times_page="book-times",
+        waitlist_page="book-waitlist",
         args=(offered.slug,),
         query={"with": slug} if slug else {},
     )
@@ -75,7 +76,7 @@ def _booking_flow(request, appointment_type: str):
 
 @page
 def calendar(request, appointment_type):
-    flow, context = _booking_flow(request, appointment_type)
+    flow, context = booking_flow(request, appointment_type)
     if flow is None:
         return not_found(request, _("This appointment or practitioner is not offered."))
     return calendar_step(request, flow, context)
@@ -84,7 +85,7 @@ def calendar(request, appointment_type):
 @page
 @require_http_methods(["GET", "POST"])
 def times(request, appointment_type):
-    flow, context = _booking_flow(request, appointment_type)
+    flow, context = booking_flow(request, appointment_type)
     if flow is None:
         return not_found(request, _("This appointment or practitioner is not offered."))
     if request.method == "GET":

@@ -56,11 +56,16 @@ def not_found(request, message: str) -> HttpResponse:
     return show(request, "problem.html", {"title": _("Not found"), "message": message}, status=NOT_FOUND)
 
 
-def too_many(request, seconds: int) -> HttpResponse:
+TOO_MANY_BY_SCOPE = {
+    "hold": _lazy("Too many times were held from your network. Please try again in %(minutes)d minutes."),
+    "waitlist": _lazy("Too many waitlist entries came from your network. Please try again in %(minutes)d minutes."),
+}
+TOO_MANY_REQUESTS = _lazy("Too many requests came from your network. Please try again in %(minutes)d minutes.")
+
+
+def too_many(request, seconds: int, scope: str = "hold") -> HttpResponse:
     minutes = max(1, round(seconds / 60))
-    message = _("Too many times were held from your network. Please try again in %(minutes)d minutes.") % {
-        "minutes": minutes
-    }
+    message = str(TOO_MANY_BY_SCOPE.get(scope, TOO_MANY_REQUESTS)) % {"minutes": minutes}
     response = show(request, "problem.html", {"title": _("Please wait"), "message": message}, status=TOO_MANY)
     response["Retry-After"] = str(seconds)
     return response
@@ -110,6 +115,7 @@ def times_step(request, flow: Flow, context: dict) -> HttpResponse:
             "times": flow.picker.times(day, now),
             "taken": taken,
             "nearest": nearest,
+            "day_waitlist_url": flow.waitlist_url(day),
         },
     )
 
@@ -122,7 +128,7 @@ def take_chosen_time(request, flow: Flow, scope: str, take: Callable[[date, time
         return redirect(flow.calendar_url())
     wait = wait_seconds(request, scope)
     if wait:
-        return too_many(request, wait)
+        return too_many(request, wait, scope)
     day, start_time = chosen
     try:
         return take(day, start_time)
@@ -167,4 +173,5 @@ def _month_context(flow: Flow, month: Month, now: datetime) -> dict:
         "next_url": next_month and flow.calendar_url(next_month),
         "times_path": reverse(flow.times_page, args=flow.args),
         "times_action": flow.times_url(),
+        "waitlist_url": flow.waitlist_url(),
     }

@@ -50,7 +50,7 @@ def manage(request, reference):
     if request.method == "POST" and form.is_valid():
         wait = wait_seconds(request, "manage")
         if wait:
-            return too_many(request, wait)
+            return too_many(request, wait, "manage")
         try:
             bookings.cancel(booking, by=bookings.PATIENT, via=VIA, reason=form.cleaned_data["reason"])
         except BookingError as error:
