@@ -178,6 +178,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "scheduling.api.openapi.document_server_refusals",
         "scheduling.api.openapi.link_and_exemplify",
+        "waitlist.openapi.link_and_exemplify",
     ],
 }
 

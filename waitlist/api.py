@@ -75,8 +75,8 @@ class EntryDetail(serializers.Serializer):
     practitioner = serializers.CharField(source="practitioner.slug", allow_null=True, default=None)
     earliest_date = serializers.DateField()
     latest_date = serializers.DateField()
-    earliest_time = serializers.TimeField(format=clinic_time.WALL_CLOCK, allow_null=True)
-    latest_time = serializers.TimeField(format=clinic_time.WALL_CLOCK, allow_null=True)
+    earliest_time = WallClockField(allow_null=True)
+    latest_time = WallClockField(allow_null=True)
     patient_name = serializers.CharField()
     patient_email = serializers.CharField()
     patient_phone = serializers.CharField()
@@ -177,7 +177,14 @@ class WaitlistViewSet(viewsets.GenericViewSet):
         summary="Accept the open offer: the held time becomes the patient's booking",
         parameters=[*MANAGE_TOKEN, IDEMPOTENCY_KEY],
         request=None,
-        responses={200: BookingConfirmation, 404: NOT_FOUND, 409: ENDED, 422: KEY_REUSED, 429: THROTTLED},
+        responses={
+            200: BookingConfirmation,
+            400: INVALID,
+            404: NOT_FOUND,
+            409: ENDED,
+            422: KEY_REUSED,
+            429: THROTTLED,
+        },
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, waitlist_id=None):

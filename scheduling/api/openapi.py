@@ -36,7 +36,7 @@ HOLD_LINKS = {
 
 def document_server_refusals(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation can get 414 and 431."""
-    for operation in _operations(result):
+    for operation in operations_in(result):
         responses = operation.setdefault("responses", {})
         for status, description in SERVER_REFUSALS.items():
             responses.setdefault(
@@ -49,12 +49,12 @@ def document_server_refusals(result, generator, request, public):
 def link_and_exemplify(result, generator, request, public):
     """drf-spectacular postprocessing hook: links and examples, so clients (and the fuzzer) can follow a
     booking from its creation through every operation on it."""
-    operations = {operation["operationId"]: operation for operation in _operations(result)}
-    _link(operations["calendly_book_create"], "200", BOOKING_LINKS)
-    _link(operations["calendly_holds_create"], "201", HOLD_LINKS)
+    operations = {operation["operationId"]: operation for operation in operations_in(result)}
+    link(operations["calendly_book_create"], "200", BOOKING_LINKS)
+    link(operations["calendly_holds_create"], "201", HOLD_LINKS)
     tomorrow = clinic_time.today() + timedelta(days=1)
     day_after = tomorrow + timedelta(days=1)
-    _example_body(
+    example_body(
         operations["calendly_book_create"],
         {
             "patient_name": "Rahul Sharma",
@@ -63,12 +63,12 @@ def link_and_exemplify(result, generator, request, public):
             "start_time": "10:00",
         },
     )
-    _example_body(
+    example_body(
         operations["calendly_holds_create"],
         {"appointment_type": "consultation", "date": f"{tomorrow}", "start_time": "11:00"},
     )
-    _example_body(operations["calendly_bookings_reschedule_create"], {"date": f"{day_after}", "start_time": "14:00"})
-    _example_body(operations["calendly_bookings_cancel_create"], {"reason": "Feeling better"})
+    example_body(operations["calendly_bookings_reschedule_create"], {"date": f"{day_after}", "start_time": "14:00"})
+    example_body(operations["calendly_bookings_cancel_create"], {"reason": "Feeling better"})
     for parameter in operations["calendly_availability_list"]["parameters"]:
         example = {"date": f"{tomorrow}", "appointment_type": "consultation"}.get(parameter["name"])
         if example:
@@ -76,17 +76,17 @@ def link_and_exemplify(result, generator, request, public):
     return result
 
 
-def _operations(result):
+def operations_in(result):
     for path in result.get("paths", {}).values():
         yield from path.values()
 
 
-def _link(operation: dict, status: str, links: dict) -> None:
+def link(operation: dict, status: str, links: dict) -> None:
     operation["responses"][status]["links"] = {
         name: {"operationId": operation_id, "parameters": parameters, "description": description}
         for name, (operation_id, parameters, description) in links.items()
     }
 
 
-def _example_body(operation: dict, example: dict) -> None:
+def example_body(operation: dict, example: dict) -> None:
     operation["requestBody"]["content"]["application/json"]["example"] = example

@@ -159,3 +159,18 @@ def test_public_availability_never_shows_who_waits_or_who_an_offer_is_for(
     free = api.get("/api/calendly/availability", {"date": day.isoformat(), "appointment_type": "consultation"})
     assert "10:00" not in [slot["start"] for slot in free.json()["available_slots"]]  # held for Grace
     assert "Grace" not in free.text and "grace@" not in free.text
+
+
+def test_the_schema_leads_from_a_new_entry_to_its_own_operations(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    joining = schema["paths"]["/api/calendly/waitlist"]["post"]
+    links = joining["responses"]["201"]["links"]
+    assert {name: link["operationId"] for name, link in links.items()} == {
+        "ViewEntry": "calendly_waitlist_retrieve",
+        "AcceptOffer": "calendly_waitlist_accept_create",
+        "DeclineOffer": "calendly_waitlist_decline_create",
+        "LeaveWaitlist": "calendly_waitlist_destroy",
+    }
+    assert links["AcceptOffer"]["parameters"]["token"] == "$response.body#/manage_token"
+    time_field = schema["components"]["schemas"]["EntryDetail"]["properties"]["earliest_time"]
+    assert time_field["pattern"] == "^([01]?[0-9]|2[0-3]):[0-5][0-9]$"  # HH:MM, as the answers write it
