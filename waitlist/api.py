@@ -3,7 +3,6 @@ they were given, answers the offer, or leaves. Thin: the rules are in waitlist/l
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -26,7 +25,7 @@ from scheduling.api.permissions import actor, is_staff, manage_token
 from scheduling.api.serializers import BookingConfirmation, ErrorResponse
 from scheduling.api.views import INVALID, KEY_REUSED, MANAGE_TOKEN, THROTTLED
 from scheduling.models import BookingEvent, phone_number
-from waitlist import line, offers
+from waitlist import line, notices, offers
 from waitlist.models import Entry, Offer
 
 VIA = BookingEvent.Channel.API
@@ -107,8 +106,7 @@ class JoinedEntry(EntryDetail):
         return entry.token
 
     def get_manage_url(self, entry) -> str:
-        path = f"{reverse('waitlist-entry', args=[entry.reference])}?token={entry.token}"
-        return self.context["request"].build_absolute_uri(path)
+        return self.context["request"].build_absolute_uri(notices.entry_path(entry))
 
 
 class WaitlistViewSet(viewsets.GenericViewSet):

@@ -62,7 +62,11 @@ def compose(notice: Notice):
     )
 
 
+def entry_path(entry: Entry) -> str:
+    """The patient's page for their entry, with its token: the credential to see it and leave."""
+    return f"{reverse('waitlist-entry', kwargs={'reference': entry.reference})}?token={entry.token}"
+
+
 def patients_url(entry: Entry) -> str:
     """The patient's link to their entry, on the public SITE_URL."""
-    path = reverse("waitlist-entry", kwargs={"reference": entry.reference})
-    return f"{settings.SITE_URL.rstrip('/')}{path}?token={entry.token}"
+    return settings.SITE_URL.rstrip("/") + entry_path(entry)

@@ -146,7 +146,7 @@ def _answer(
 def _ended_because(offer: Offer) -> str:
     if offer.status == Offer.Status.ACCEPTED:
         return "This offer was already accepted."
-    if offer.status == Offer.Status.OPEN or offer.status == Offer.Status.EXPIRED:
+    if offer.status in (Offer.Status.OPEN, Offer.Status.EXPIRED):
         return "This offer has lapsed and the time was offered to the next patient waiting."
     return "This offer is no longer open."
 
