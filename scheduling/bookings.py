@@ -11,12 +11,14 @@ overlap guard has the last word when two requests race for the same time.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 
 from scheduling import cache, clinic_time, guards
@@ -50,6 +52,11 @@ PATIENT_FIELDS = ("patient_name", "patient_email", "patient_phone", "reason_for_
 # Clinical detail stays out of the history's before/after values: the event says it changed, not to what.
 NOT_RECORDED = frozenset({"reason_for_visit"})
 HIDDEN = "(not recorded)"
+# How often one write is run again after PostgreSQL aborted it to break a deadlock (see guards.is_deadlock).
+DEADLOCK_ATTEMPTS = 5
+
+T = TypeVar("T")
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 
 @dataclass(frozen=True)
@@ -211,11 +218,14 @@ def _claim(appointment_type, day, start_time, practitioner, *, now, status, kind
             status=status,
             **fields,
         )
+
+        def insert(booking=booking, candidate=candidate):
+            _expire_stale_holds(candidate, blocked, now)
+            booking.save(force_insert=True)
+            _record(booking, kind, by=by, via=via, now=now, changes=_created_changes(booking))
+
         try:
-            with transaction.atomic():
-                _expire_stale_holds(candidate, blocked, now)
-                booking.save(force_insert=True)
-                _record(booking, kind, by=by, via=via, now=now, changes=_created_changes(booking))
+            _write(insert, restoring=booking)
         except IntegrityError as error:
             if not guards.is_overlap(error):
                 raise
@@ -387,22 +397,25 @@ def reschedule(
         booking.appointment_type, day, start_time, now=now, practitioner=wanted, ignoring=booking
     )
     blocked = slot_rules(booking.appointment_type).blocked(slot)
+
+    def move():
+        _expire_stale_holds(wanted, blocked, now)
+        return _change(
+            booking,
+            Kind.RESCHEDULED,
+            allowed_from=[Status.CONFIRMED],
+            by=by,
+            via=via,
+            now=now,
+            practitioner=wanted,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            blocked_from=blocked.start,
+            blocked_until=blocked.end,
+        )
+
     try:
-        with transaction.atomic():
-            _expire_stale_holds(wanted, blocked, now)
-            return _change(
-                booking,
-                Kind.RESCHEDULED,
-                allowed_from=[Status.CONFIRMED],
-                by=by,
-                via=via,
-                now=now,
-                practitioner=wanted,
-                starts_at=slot.start,
-                ends_at=slot.end,
-                blocked_from=blocked.start,
-                blocked_until=blocked.end,
-            )
+        return _write(move, restoring=booking)
     except IntegrityError as error:
         if not guards.is_overlap(error):
             raise
@@ -522,7 +535,8 @@ def _change(
     in a status the caller saw, then one event records it. Zero rows means someone else won."""
     now = now or clinic_time.now()
     before = {name: getattr(booking, name) for name in new}
-    with transaction.atomic():
+
+    def write() -> Booking:
         written = Booking.objects.filter(pk=booking.pk, revision=booking.revision, status__in=allowed_from).update(
             **new, revision=F("revision") + 1, updated_at=now
         )
@@ -541,7 +555,33 @@ def _change(
             if before[name] != value
         }
         _record(booking, kind, by=by, via=via, now=now, reason=reason, changes=changes)
-    return booking
+        return booking
+
+    return _write(write, restoring=booking)
+
+
+def _write(body: Callable[[], T], *, restoring: Booking) -> T:
+    """`body()` in one transaction (a savepoint inside a caller's), run again if PostgreSQL aborted it to
+    break a deadlock (see `guards.is_deadlock`), with `restoring` as it was before the first try. A write
+    inside another's body leaves running it again to the outer one."""
+    if _writing.get():
+        with transaction.atomic():
+            return body()
+    before = dict(restoring.__dict__)
+    attempts = 1
+    token = _writing.set(True)
+    try:
+        while True:
+            try:
+                with transaction.atomic():
+                    return body()
+            except OperationalError as error:
+                if attempts == DEADLOCK_ATTEMPTS or not guards.is_deadlock(error):
+                    raise
+                restoring.__dict__.update(before)
+                attempts += 1
+    finally:
+        _writing.reset(token)
 
 
 def _record(booking: Booking, kind: str, *, by: Actor, via: str, now: datetime, reason: str = "", changes) -> None:

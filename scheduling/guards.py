@@ -131,6 +131,20 @@ def install_all(connection) -> None:
         install_append_only_guard(connection)
 
 
+# PostgreSQL's SQLSTATE for "deadlock detected".
+DEADLOCK_DETECTED = "40P01"
+
+
+def is_deadlock(error: Exception) -> bool:
+    """Whether PostgreSQL aborted the transaction to break a deadlock.
+
+    The exclusion constraint makes two transactions inserting overlapping bookings at the same moment each
+    find the other's row, not yet committed, and wait to see whether it commits: the server aborts one of
+    them. Nothing of it was written, so it can be run again, and then the guard decides as usual.
+    """
+    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+
+
 def is_overlap(error: IntegrityError) -> bool:
     """Whether an IntegrityError is the overlap guard refusing a booking."""
     return OVERLAP in str(error)

@@ -1,12 +1,15 @@
 """The database itself refuses overlapping bookings, even from code that skips the booking service."""
 
+import threading
 from datetime import datetime, time, timedelta
 
+import psycopg
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
-from scheduling.models import Booking
+from scheduling import bookings, guards
+from scheduling.models import Booking, BookingEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +104,50 @@ def test_released_and_expired_holds_block_nothing(clinic, consultation, at, stat
 def test_a_hold_without_an_expiry_is_refused(clinic, consultation, at):
     with pytest.raises(IntegrityError, match="booking_hold_has_expiry"), transaction.atomic():
         raw_booking(clinic, consultation, at(10), 30, status="held")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_crossing_on_postgresql_deadlock_and_the_error_says_so(clinic, consultation, at):
+    """Each transaction inserts a booking, then one overlapping the other's: PostgreSQL aborts one of them
+    to break the cycle, and `guards.is_deadlock` recognises that abort (the write path runs it again)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its writers queue, they cannot deadlock")
+    both_inserted = threading.Barrier(2)
+    errors = []
+
+    def writer(first: int, second: int) -> None:
+        try:
+            with transaction.atomic():
+                raw_booking(clinic, consultation, at(first), 30)
+                both_inserted.wait(timeout=10)
+                raw_booking(clinic, consultation, at(second), 30)
+        except (IntegrityError, OperationalError) as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=args) for args in ((10, 11), (11, 10))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(errors) == 1 and guards.is_deadlock(errors[0]), errors
+    assert sorted(b.starts_at for b in Booking.objects.all()) == [at(10), at(11)]
+
+
+def test_a_booking_aborted_by_a_deadlock_is_made_on_the_next_try(clinic, consultation, tomorrow, monkeypatch):
+    """What PostgreSQL answers the loser of a deadlock, once: the patient still gets the time, with one event."""
+    deadlocks = iter([OperationalError("deadlock detected")])
+    real_expire = bookings._expire_stale_holds
+
+    def aborted_once(*args):
+        real_expire(*args)
+        for error in deadlocks:
+            raise error from psycopg.errors.DeadlockDetected("deadlock detected")
+
+    monkeypatch.setattr(bookings, "_expire_stale_holds", aborted_once)
+    booking, _ = bookings.book(
+        appointment_type=consultation, day=tomorrow, start_time=time(10), patient=bookings.Patient("Ada")
+    )
+    assert list(Booking.objects.values_list("reference", "status")) == [(booking.reference, "confirmed")]
+    assert list(BookingEvent.objects.values_list("booking__reference", "revision")) == [(booking.reference, 1)]
