@@ -115,6 +115,10 @@ else:
         }
     }
 
+# Across hosts (Redis), how old a worker's copy of the calendar versions may be while it serves requests:
+# another host's booking stops being offered within this many seconds (see scheduling/cache.py).
+CALENDAR_VERSIONS_MAX_AGE_SECONDS = env.float("CALENDAR_VERSIONS_MAX_AGE_SECONDS", default=1.0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch
 
 from scheduling import clinic_time
-from scheduling.cache import BOOKINGS, REFERENCE, cached
+from scheduling.cache import BOOKINGS, REFERENCE, cached, cached_each
 from scheduling.models import AppointmentType, Booking, Clinic, ClinicClosure, OpeningHours, Practitioner, TimeOff
 from scheduling.rules import BookingRuleBroken, BookingWindow, SlotRules, slot_rules
 from scheduling.slots import Span, free_slots
@@ -235,10 +235,42 @@ class Calendars:
         return sorted(practitioners, key=lambda p: (self.bookings_per_day.get((p.pk, day), 0), p.slug))
 
 
-class OpenDays(dict):
-    """{day: [OpenSlot]}, with the instant it goes stale by itself (a hold it counted lapsing)."""
+@dataclass(frozen=True)
+class OpenDay:
+    """One day's free slots whatever the booking window, and the instant that picture goes stale by itself
+    (the earliest hold it counted lapsing)."""
 
+    slots: tuple[OpenSlot, ...]
     stale_at: datetime | None = None
+
+
+def open_days_unwindowed(
+    appointment_type: AppointmentType,
+    first_day: date,
+    last_day: date,
+    *,
+    now: datetime,
+    practitioner: Practitioner | None = None,
+) -> dict[date, OpenDay]:
+    """Each day's free slots, cached per process and per day until bookings or reference data change: a
+    range reuses the days another request computed, and computes the days it lacks in one load."""
+    prefix = ("open-day", clinic_time.zone().key, appointment_type.pk, practitioner and practitioner.pk)
+
+    def compute(missing: list[tuple]) -> dict[tuple, OpenDay]:
+        first, last = missing[0][-1], missing[-1][-1]
+        calendars = Calendars.offering(appointment_type, first, last, now=now, practitioner=practitioner)
+        days = clinic_time.days_between(first, last)
+        by_day = calendars.open_slots(days, slot_rules(appointment_type), BookingWindow.unbounded())
+        return {(*prefix, day): OpenDay(tuple(slots), calendars.stale_at) for day, slots in by_day.items()}
+
+    found = cached_each(
+        [(*prefix, day) for day in clinic_time.days_between(first_day, last_day)],
+        compute,
+        depends_on=(REFERENCE, BOOKINGS),
+        weigh=lambda day: len(day.slots),
+        stale_at=lambda day: day.stale_at and day.stale_at.timestamp(),
+    )
+    return {key[-1]: day for key, day in found.items()}
 
 
 def open_days(
@@ -253,29 +285,17 @@ def open_days(
     """Each day's free slots that the type's booking window admits at `now`, for pages that show days and
     times (the booking page, a patient moving their booking).
 
-    Computed without the window and cached like the API's availability, then cut to the window; a booking
-    set aside (`ignoring`) makes the answer one patient's own, so it is not cached.
+    The days come from `open_days_unwindowed`, like the API's availability; a booking set aside
+    (`ignoring`) makes the answer one patient's own, so it is computed afresh.
     """
-
-    def load() -> OpenDays:
+    if ignoring is not None:
         calendars = Calendars.offering(
             appointment_type, first_day, last_day, now=now, practitioner=practitioner, ignoring=ignoring
         )
         days = clinic_time.days_between(first_day, last_day)
-        found = OpenDays(calendars.open_slots(days, slot_rules(appointment_type), BookingWindow.unbounded()))
-        found.stale_at = calendars.stale_at
-        return found
-
-    if ignoring is not None:
-        by_day = load()
+        by_day = calendars.open_slots(days, slot_rules(appointment_type), BookingWindow.unbounded())
     else:
-        key = ("open-days", clinic_time.zone().key, appointment_type.pk, practitioner and practitioner.pk)
-        by_day = cached(
-            (*key, first_day, last_day),
-            load,
-            depends_on=(REFERENCE, BOOKINGS),
-            weigh=lambda days: sum(map(len, days.values())),
-            stale_at=lambda days: days.stale_at and days.stale_at.timestamp(),
-        )
+        unwindowed = open_days_unwindowed(appointment_type, first_day, last_day, now=now, practitioner=practitioner)
+        by_day = {day: found.slots for day, found in unwindowed.items()}
     window = BookingWindow.at(appointment_type, now)
     return {day: [slot for slot in slots if window.admits(slot.span.start)] for day, slots in by_day.items()}

@@ -1,34 +1,74 @@
-"""The availability answer: open slots per day, rendered once by `AvailableSlot` and cached until anything
-they depend on changes (or a hold they counted lapses); "now" (notice, horizon) is applied per request."""
+"""The availability answer as JSON bytes, in the shapes `Availability` and `AvailabilityRange` publish.
+
+Each day's open slots are rendered once by `AvailableSlot` and kept per process, as JSON, until anything
+they depend on changes (or a hold they counted lapses); a request only cuts each day to the booking window
+("now": notice, horizon) and joins the days. The test suite checks these bytes against the serializers'.
+"""
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from datetime import date, datetime
 
+from rest_framework.renderers import JSONRenderer
+
 from scheduling import clinic_time
-from scheduling.api.serializers import Availability, AvailabilityRange, AvailableSlot
-from scheduling.cache import BOOKINGS, REFERENCE, cached
-from scheduling.calendars import Calendars
+from scheduling.api.serializers import AvailableSlot
+from scheduling.cache import BOOKINGS, REFERENCE, cached_each
+from scheduling.calendars import open_days_unwindowed
 from scheduling.models import AppointmentType, Practitioner
-from scheduling.rules import BookingWindow, slot_rules
+from scheduling.rules import BookingWindow
+
+render_json = JSONRenderer().render
 
 
-class RenderedDays(dict):
-    """{day: [(start instant, slot JSON)]}, with the instant it goes stale by itself (a hold lapsing)."""
+@dataclass(frozen=True)
+class RenderedDay:
+    """One day's open slots as JSON: each slot's object, and the whole list, with the slots' start instants
+    (ascending) to cut it to a booking window."""
 
-    stale_at: datetime | None = None
+    starts: tuple[datetime, ...]
+    slots: tuple[bytes, ...]
+    whole: bytes
+    stale_at: datetime | None
+
+    @classmethod
+    def of(cls, open_slots, stale_at: datetime | None) -> RenderedDay:
+        slots = tuple(map(render_json, AvailableSlot(open_slots, many=True).data))
+        return cls(tuple(slot.span.start for slot in open_slots), slots, b"[" + b",".join(slots) + b"]", stale_at)
+
+    def within(self, window: BookingWindow) -> bytes:
+        first = bisect_left(self.starts, window.opens)
+        end = len(self.starts) if window.closes is None else bisect_right(self.starts, window.closes)
+        if first == 0 and end == len(self.starts):
+            return self.whole
+        return b"[" + b",".join(self.slots[first:end]) + b"]"
 
 
-def _rendered_days(appointment_type, practitioner, first_day, last_day, now) -> RenderedDays:
-    days = clinic_time.days_between(first_day, last_day)
-    calendars = Calendars.offering(appointment_type, first_day, last_day, now=now, practitioner=practitioner)
-    by_day = calendars.open_slots(days, slot_rules(appointment_type), BookingWindow.unbounded())
-    rendered = RenderedDays({day: [(s.span.start, AvailableSlot(s).data) for s in by_day[day]] for day in days})
-    rendered.stale_at = calendars.stale_at
-    return rendered
+def rendered_days(
+    appointment_type: AppointmentType, practitioner: Practitioner | None, first_day: date, last_day: date, now
+) -> list[tuple[date, RenderedDay]]:
+    prefix = ("slots-json", clinic_time.zone().key, appointment_type.pk, practitioner and practitioner.pk)
+
+    def render(missing: list[tuple]) -> dict[tuple, RenderedDay]:
+        found = open_days_unwindowed(
+            appointment_type, missing[0][-1], missing[-1][-1], now=now, practitioner=practitioner
+        )
+        return {(*prefix, day): RenderedDay.of(open_day.slots, open_day.stale_at) for day, open_day in found.items()}
+
+    days = cached_each(
+        [(*prefix, day) for day in clinic_time.days_between(first_day, last_day)],
+        render,
+        depends_on=(REFERENCE, BOOKINGS),
+        weigh=lambda day: len(day.slots),
+        stale_at=lambda day: day.stale_at and day.stale_at.timestamp(),
+    )
+    return [(key[-1], day) for key, day in days.items()]
 
 
-def availability(
+def availability_json(
     *,
     appointment_type: AppointmentType,
     now: datetime,
@@ -36,28 +76,25 @@ def availability(
     start_date: date | None = None,
     end_date: date | None = None,
     practitioner: Practitioner | None = None,
-) -> dict:
-    """One day in the prototype's shape, or a range as a list of such days."""
+) -> bytes:
+    """One day in the prototype's shape, or a range as a list of such days (a validated AvailabilityQuery)."""
     first_day, last_day = (date, date) if date else (start_date, end_date)
-    key = (
-        "open-slots",
-        clinic_time.zone().key,
-        appointment_type.pk,
-        practitioner and practitioner.pk,
-        first_day,
-        last_day,
-    )
-    by_day = cached(
-        key,
-        lambda: _rendered_days(appointment_type, practitioner, first_day, last_day, now),
-        depends_on=(REFERENCE, BOOKINGS),
-        weigh=lambda days: sum(map(len, days.values())),
-        stale_at=lambda days: days.stale_at and days.stale_at.timestamp(),
-    )
     window = BookingWindow.at(appointment_type, now)
-    slots = {day: [slot for start, slot in found if window.admits(start)] for day, found in by_day.items()}
-    head = {"appointment_type": appointment_type.slug, "duration_minutes": appointment_type.duration_minutes}
+    days = rendered_days(appointment_type, practitioner, first_day, last_day, now)
+    head = b'"appointment_type":%s,"duration_minutes":%d' % (
+        json.dumps(appointment_type.slug, ensure_ascii=False).encode(),
+        appointment_type.duration_minutes,
+    )
     if date:
-        return Availability({"date": date, **head, "available_slots": slots[date]}).data
-    days = [{"date": day, "available_slots": slots[day]} for day in clinic_time.days_between(first_day, last_day)]
-    return AvailabilityRange({"start_date": first_day, "end_date": last_day, **head, "days": days}).data
+        ((_, day),) = days
+        return b'{"date":"%s",%s,"available_slots":%s}' % (date.isoformat().encode(), head, day.within(window))
+    each = b",".join(
+        b'{"date":"%s","available_slots":%s}' % (day.isoformat().encode(), rendered.within(window))
+        for day, rendered in days
+    )
+    return b'{"start_date":"%s","end_date":"%s",%s,"days":[%s]}' % (
+        first_day.isoformat().encode(),
+        last_day.isoformat().encode(),
+        head,
+        each,
+    )

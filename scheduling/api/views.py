@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -18,12 +19,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from scheduling import bookings, clinic_time
-from scheduling.api import serializers
-from scheduling.api.availability import availability
+from scheduling.api import availability_query, serializers
+from scheduling.api.availability import availability_json
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from scheduling.api.idempotency import idempotent
 from scheduling.api.pagination import BookingPagination
 from scheduling.api.permissions import IsStaff, actor, may_manage
+from scheduling.calendars import reference_data
 from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner
 from scheduling.rules import HoldNotFound
 
@@ -62,8 +64,40 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# What the JSON renderer answers to: a plain Accept (no parameters such as `indent`) naming one of these.
+JSON_ACCEPTED = frozenset({"*/*", "application/*", "application/json"})
+
+
 class AvailabilityViewSet(viewsets.GenericViewSet):
+    """Free time only: never who booked it."""
+
     serializer_class = serializers.AvailabilityQuery
+
+    def dispatch(self, request, *args, **kwargs):
+        """The common request (a valid query, no credentials, JSON wanted) is answered before DRF's request
+        handling, which costs more than the cached answer itself; the response is the one `list` gives."""
+        query = self._plain_query(request)
+        if query is None:
+            return super().dispatch(request, *args, **kwargs)
+        response = HttpResponse(availability_json(**query, now=clinic_time.now()), content_type="application/json")
+        response["Allow"] = self.default_response_headers["Allow"]
+        patch_vary_headers(response, ("Cookie",))  # as DRF's session authentication leaves it
+        return response
+
+    def _plain_query(self, request) -> dict | None:
+        accept = request.META.get("HTTP_ACCEPT")
+        if (
+            request.method != "GET"
+            or "HTTP_AUTHORIZATION" in request.META  # a credential is checked, and a wrong one refused
+            or (accept is not None and (";" in accept or JSON_ACCEPTED.isdisjoint(map(str.strip, accept.split(",")))))
+            or "format" in request.GET
+        ):
+            return None
+        query = availability_query.parse(request.GET, clinic_time.today())
+        practitioner = query and query.get("practitioner")
+        if query is None or (practitioner and not reference_data().offers(practitioner, query["appointment_type"])):
+            return None  # the serializer or the rules say what is wrong
+        return query
 
     @extend_schema(
         summary="Free slots for one day or a range of days",
@@ -81,7 +115,8 @@ class AvailabilityViewSet(viewsets.GenericViewSet):
     def list(self, request):
         query = self.get_serializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(availability(**query.validated_data, now=clinic_time.now()))
+        answer = availability_json(**query.validated_data, now=clinic_time.now())
+        return HttpResponse(answer, content_type="application/json")
 
 
 class BookViewSet(viewsets.GenericViewSet):
