@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -120,7 +121,9 @@ def free_practitioners(
     requested = RequestedSlot(appointment_type, day, start_time)
     slot = requested.instant(now)
     rules = slot_rules(appointment_type)
-    calendars = Calendars.offering(appointment_type, day, day, now=now, practitioner=practitioner, ignoring=ignoring)
+    calendars = Calendars.offering(
+        appointment_type, day, day, now=now, practitioner=practitioner, ignoring=ignoring, around=rules.blocked(slot)
+    )
     on_grid = [p for p in calendars.practitioners if slot in calendars.candidates(p, [day], rules)]
     if not on_grid:
         step = int(rules.step.total_seconds() // 60)
@@ -219,18 +222,22 @@ def _claim(appointment_type, day, start_time, practitioner, *, now, status, kind
             **fields,
         )
 
-        def insert(booking=booking, candidate=candidate):
-            _expire_stale_holds(candidate, blocked, now)
+        def insert(booking=booking, candidate=candidate, clearing_lapsed_holds=False):
+            if clearing_lapsed_holds:
+                _expire_stale_holds(candidate, blocked, now)
             booking.save(force_insert=True)
             _record(booking, kind, by=by, via=via, now=now, changes=_created_changes(booking))
 
-        try:
-            _write(insert, restoring=booking)
-        except IntegrityError as error:
-            if not guards.is_overlap(error):
-                raise
-            continue
-        return booking
+        # A hold that lapsed stops blocking at once, but its row keeps the time until it is marked expired.
+        # Such holds are rare, so they are looked for only when the guard refused the time.
+        for clearing_lapsed_holds in (False, True):
+            try:
+                _write(partial(insert, clearing_lapsed_holds=clearing_lapsed_holds), restoring=booking)
+            except IntegrityError as error:
+                if not guards.is_overlap(error):
+                    raise
+                continue
+            return booking
     raise SlotUnavailable("This time was just booked by someone else. Please choose another slot.")
 
 

@@ -151,7 +151,7 @@ def shared_versions() -> MappedVersions | CachedVersions:
     global _shared
     backend = settings.CACHES["default"]["BACKEND"]
     if _shared is None or _shared[0] != backend:
-        if backend.endswith("FileBasedCache") or backend.endswith("LocMemCache"):
+        if backend.endswith(("FileCache", "FileBasedCache", "LocMemCache")):
             versions = MappedVersions(Path(settings.DATA_DIR) / "calendar-versions")
         else:
             versions = CachedVersions(settings.CALENDAR_VERSIONS_MAX_AGE_SECONDS)

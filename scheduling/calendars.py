@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from scheduling import clinic_time
 from scheduling.cache import BOOKINGS, REFERENCE, cached, cached_each
@@ -127,6 +127,7 @@ class Calendars:
         now: datetime,
         practitioner: Practitioner | None = None,
         ignoring: Booking | None = None,
+        around: Span | None = None,
     ) -> Calendars:
         """Calendars of the active practitioners offering `appointment_type` (or just `practitioner`, who
         must offer it)."""
@@ -134,7 +135,7 @@ class Calendars:
         practitioners = reference_data().offering.get(appointment_type.pk, [])
         if practitioner is not None:
             practitioners = [p for p in practitioners if p.pk == practitioner.pk]
-        return cls.load(first_day, last_day, practitioners, now=now, ignoring=ignoring)
+        return cls.load(first_day, last_day, practitioners, now=now, ignoring=ignoring, around=around)
 
     @classmethod
     def load(
@@ -145,10 +146,13 @@ class Calendars:
         *,
         now: datetime,
         ignoring: Booking | None = None,
+        around: Span | None = None,
     ) -> Calendars:
         """The practitioners' hours, time away and blocked time over the days, as seen at `now`.
 
         `ignoring` leaves one booking out, so a booking being moved does not block its own new time.
+        `around` narrows the blocked time read to what overlaps one slot (with its buffers), for a check of
+        that slot alone: each practitioner's bookings that day are then counted, not read.
         """
         tz = clinic_time.zone()
         # A day's slots can be blocked by bookings and buffers reaching in from the neighbouring days.
@@ -172,17 +176,26 @@ class Calendars:
             calendars.closed[pk] = [*clinic_closed, *their_time_off]
             calendars.busy[pk] = []
 
-        bookings = Booking.objects.blocking_at(now).filter(practitioner__in=ids).overlapping(reach.start, reach.end)
+        bookings = Booking.objects.blocking_at(now).filter(practitioner__in=ids)
         if ignoring is not None:
             bookings = bookings.exclude(pk=ignoring.pk)
-        for pk, starts_at, blocked_from, blocked_until, hold_expires_at in bookings.values_list(
+        read_within = around or reach
+        read = bookings.overlapping(read_within.start, read_within.end)
+        for pk, starts_at, blocked_from, blocked_until, hold_expires_at in read.values_list(
             "practitioner_id", "starts_at", "blocked_from", "blocked_until", "hold_expires_at"
         ):
             calendars.busy[pk].append(Span(blocked_from, blocked_until))
-            key = (pk, clinic_time.local_date(starts_at))
-            calendars.bookings_per_day[key] = calendars.bookings_per_day.get(key, 0) + 1
+            if around is None:
+                key = (pk, clinic_time.local_date(starts_at))
+                calendars.bookings_per_day[key] = calendars.bookings_per_day.get(key, 0) + 1
             if hold_expires_at and (calendars.stale_at is None or hold_expires_at < calendars.stale_at):
                 calendars.stale_at = hold_expires_at
+        if around is not None and len(ids) > 1:  # who has fewest bookings that day takes the slot
+            day = clinic_time.local_date(around.start)
+            that_day = clinic_time.days(day, day)
+            counts = bookings.filter(starts_at__gte=that_day.start, starts_at__lt=that_day.end)
+            for pk, count in counts.values_list("practitioner_id").annotate(count=Count("pk")).order_by():
+                calendars.bookings_per_day[(pk, day)] = count
         return calendars
 
     def candidates(self, practitioner: Practitioner, days: Iterable[date], rules: SlotRules) -> list[Span]:
