@@ -176,14 +176,10 @@ class Calendars:
             calendars.closed[pk] = [*clinic_closed, *their_time_off]
             calendars.busy[pk] = []
 
-        bookings = Booking.objects.blocking_at(now).filter(practitioner__in=ids)
-        if ignoring is not None:
-            bookings = bookings.exclude(pk=ignoring.pk)
         read_within = around or reach
-        read = bookings.overlapping(read_within.start, read_within.end)
-        for pk, starts_at, blocked_from, blocked_until, hold_expires_at in read.values_list(
-            "practitioner_id", "starts_at", "blocked_from", "blocked_until", "hold_expires_at"
-        ):
+        excluding = ignoring and ignoring.pk
+        blocked = Booking.objects.blocked_times(ids, read_within.start, read_within.end, now, excluding=excluding)
+        for pk, starts_at, blocked_from, blocked_until, hold_expires_at in blocked:
             calendars.busy[pk].append(Span(blocked_from, blocked_until))
             if around is None:
                 key = (pk, clinic_time.local_date(starts_at))
@@ -193,6 +189,9 @@ class Calendars:
         if around is not None and len(ids) > 1:  # who has fewest bookings that day takes the slot
             day = clinic_time.local_date(around.start)
             that_day = clinic_time.days(day, day)
+            bookings = Booking.objects.blocking_at(now).filter(practitioner__in=ids)
+            if ignoring is not None:
+                bookings = bookings.exclude(pk=ignoring.pk)
             counts = bookings.filter(starts_at__gte=that_day.start, starts_at__lt=that_day.end)
             for pk, count in counts.values_list("practitioner_id").annotate(count=Count("pk")).order_by():
                 calendars.bookings_per_day[(pk, day)] = count

@@ -95,3 +95,14 @@ def test_across_hosts_requests_use_a_copy_of_the_versions_no_older_than_the_boun
     finally:
         cache_module._serving.reset(serving)
     assert here.read()[BOOKINGS] == elsewhere.read()[BOOKINGS]  # outside a request: always afresh
+
+
+def test_the_file_cache_still_keeps_its_folder_near_its_limit(tmp_path):
+    """It counts its entries only every CULL_EVERY_WRITES writes, so it may pass MAX_ENTRIES by about that many."""
+    from clinic_project.file_cache import CULL_EVERY_WRITES, FileCache
+
+    files = FileCache(str(tmp_path), {})  # Django's default limit, 300 entries
+    for n in range(2000):
+        files.set(f"client-{n}", [n])
+        assert len(list(tmp_path.iterdir())) <= 300 + CULL_EVERY_WRITES + 1
+    assert files.get("client-1999") == [1999]
