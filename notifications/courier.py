@@ -41,9 +41,17 @@ class Courier:
 
     def queue(self, item: OutboxItem) -> None:
         """Hand a row to the workers, to run when it falls due; in the caller's transaction."""
+        self.model.objects.filter(pk=item.pk).update(task_id=self._enqueue(item))
+
+    def queue_all(self, items: list[OutboxItem]) -> None:
+        """`queue` for rows written together (a booking's e-mails): one update names all their tasks."""
+        for item in items:
+            item.task_id = self._enqueue(item)
+        self.model.objects.bulk_update(items, ["task_id"])
+
+    def _enqueue(self, item: OutboxItem) -> str:
         run_after = item.next_attempt_at if item.next_attempt_at > timezone.now() else None
-        result = self.task.using(run_after=run_after).enqueue(item.pk)
-        self.model.objects.filter(pk=item.pk).update(task_id=str(result.id))
+        return str(self.task.using(run_after=run_after).enqueue(item.pk).id)
 
     def claim(self, pk: int, now: datetime, also: Q | None = None) -> OutboxItem | None:
         """The row, now this worker's to send, if it is due and nobody else has it."""

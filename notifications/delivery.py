@@ -23,7 +23,7 @@ def send_message(message_id: int) -> str:
 
 
 courier = Courier(Message, send_message)
-queue, resend, sweep = courier.queue, courier.resend, courier.sweep
+queue, queue_all, resend, sweep = courier.queue, courier.queue_all, courier.resend, courier.sweep
 
 
 def deliver(message_id: int, now: datetime | None = None) -> str:

@@ -40,31 +40,30 @@ def on_booking_changed(sender, booking: Booking, event: BookingEvent, **kwargs) 
     if not booking.patient_email or event.kind not in ANNOUNCED:
         return
     snapshot = booking_snapshot(booking)
-    delivery.queue(
-        Message.objects.create(
-            booking=booking,
-            event=event,
-            kind=ANNOUNCED[event.kind],
-            recipient=booking.patient_email,
-            booking_snapshot=snapshot,
-            next_attempt_at=event.occurred_at,
-        )
+    announcement = Message(
+        booking=booking,
+        event=event,
+        kind=ANNOUNCED[event.kind],
+        recipient=booking.patient_email,
+        booking_snapshot=snapshot,
+        next_attempt_at=event.occurred_at,
     )
-    if event.kind in (Change.CREATED, Change.RESCHEDULED):
-        _schedule_reminders(booking, event, snapshot)
+    reminders = _reminders(booking, event, snapshot) if event.kind in (Change.CREATED, Change.RESCHEDULED) else []
+    delivery.queue_all(Message.objects.bulk_create([announcement, *reminders]))
 
 
-def _schedule_reminders(booking: Booking, event: BookingEvent, snapshot: dict) -> None:
+def _reminders(booking: Booking, event: BookingEvent, snapshot: dict) -> list[Message]:
     """One reminder per offset of the type, falling due that much elapsed time before the start (so a
     clock change in between moves its wall-clock time, not its distance). None for a window already
     entered when the booking was made."""
+    reminders = []
     for minutes in sorted(set(booking.appointment_type.reminder_minutes), reverse=True):
         # In UTC: subtracting from a datetime in the clinic's zone would move its wall clock instead.
         due = booking.starts_at.astimezone(UTC) - timedelta(minutes=minutes)
         if due <= event.occurred_at:
             continue
-        delivery.queue(
-            Message.objects.create(
+        reminders.append(
+            Message(
                 booking=booking,
                 event=event,
                 kind=Message.Kind.REMINDER,
@@ -74,6 +73,7 @@ def _schedule_reminders(booking: Booking, event: BookingEvent, snapshot: dict) -
                 next_attempt_at=due,
             )
         )
+    return reminders
 
 
 def _readdress(booking: Booking) -> None:
