@@ -11,6 +11,7 @@ Every figure comes from one run on this machine, side by side, so compare ratios
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import re
@@ -19,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -82,9 +85,16 @@ def prepare(data_dir: Path, large: bool) -> dict[str, str]:
     return env
 
 
-def worker_rss_mib(master_pid: int) -> dict[int, float]:
-    children = subprocess.run(["ps", "--ppid", str(master_pid), "-o", "pid=,rss="], capture_output=True, text=True)
-    return {int(pid): int(rss) / 1024 for pid, rss in (line.split() for line in children.stdout.splitlines())}
+def worker_memory_mib(master_pid: int) -> dict[int, tuple[float, float]]:
+    """Each worker's resident memory and, of it, the anonymous part (its heap). The rest is files mapped
+    into it, SQLite's database pages among them, shared with the other workers and the page cache."""
+    children = subprocess.run(["ps", "--ppid", str(master_pid), "-o", "pid="], capture_output=True, text=True)
+    memory = {}
+    for pid in map(int, children.stdout.split()):
+        status = Path(f"/proc/{pid}/status").read_text()
+        kib = {key: int(re.search(rf"^{key}:\s+(\d+) kB", status, re.M).group(1)) for key in ("VmRSS", "RssAnon")}
+        memory[pid] = (kib["VmRSS"] / 1024, kib["RssAnon"] / 1024)
+    return memory
 
 
 def scenarios(first_day: dt.date) -> list[tuple[str, str]]:
@@ -136,17 +146,27 @@ def measure(env, wrk_binary, seconds, connections, label, soak, only=None) -> li
 
 
 def soak_memory(server, wrk_binary, seconds, connections, day, label) -> dict:
-    before = worker_rss_mib(server.process.pid)
+    """Load for `seconds`, sampling each worker's memory every 30 s. The first minute is settling: the
+    cached answers are computed again (the scenarios before changed bookings; entries last a minute), so
+    growth is counted from the sample at one minute to the last."""
     url = f"{server.url}/api/calendly/availability?appointment_type=follow-up&date={day}"
-    result = wrk(wrk_binary, url, seconds, connections)
-    after = worker_rss_mib(server.process.pid)
-    growth = [after[pid] - before[pid] for pid in before if pid in after]
-    print(
-        f"memory per worker over {seconds}s: before {sorted(round(v, 1) for v in before.values())} MiB, "
-        f"after {sorted(round(v, 1) for v in after.values())} MiB",
-        file=sys.stderr,
-    )
-    return {"db": label, "scenario": f"soak {seconds}s (max RSS growth {max(growth):.1f} MiB)", **result}
+    samples = []
+    with ThreadPoolExecutor(max_workers=1) as background:
+        load = background.submit(wrk, wrk_binary, url, seconds, connections)
+        started = time.monotonic()
+        result = None
+        while result is None:
+            samples.append((time.monotonic() - started, worker_memory_mib(server.process.pid)))
+            with contextlib.suppress(FutureTimeout):
+                result = load.result(timeout=30)
+        samples.append((time.monotonic() - started, worker_memory_mib(server.process.pid)))
+    settled = next((memory for at, memory in samples if at >= 60), samples[0][1])
+    last = samples[-1][1]
+    for name, part in (("resident", 0), ("anonymous (heap)", 1)):
+        series = [round(max(v[part] for v in memory.values()), 1) for _, memory in samples]
+        print(f"{label}: largest worker's {name} memory every 30 s: {series} MiB", file=sys.stderr)
+    growth = max(last[pid][1] - settled[pid][1] for pid in settled if pid in last)
+    return {"db": label, "scenario": f"soak {seconds}s (heap {growth:+.1f} MiB)", **result}
 
 
 def print_table(rows: list[dict]) -> None:
