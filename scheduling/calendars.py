@@ -7,7 +7,7 @@ Loading costs a fixed number of queries whatever the length of the range or the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -256,6 +256,24 @@ class OpenDay:
     stale_at: datetime | None = None
 
 
+def cached_per_day(prefix: tuple, first_day: date, last_day: date, compute: Callable[[date, date], dict]) -> dict:
+    """{day: value} for the local days from `first_day` to `last_day`, each value (with its `slots` and the
+    `stale_at` instant) cached per process and per day until bookings or reference data change: a range
+    reuses the days other requests computed, and `compute(first, last)` fills the days it lacks in one go."""
+
+    def missing_days(keys: list[tuple]) -> dict[tuple, object]:
+        return {(*prefix, day): value for day, value in compute(keys[0][-1], keys[-1][-1]).items()}
+
+    found = cached_each(
+        [(*prefix, day) for day in clinic_time.days_between(first_day, last_day)],
+        missing_days,
+        depends_on=(REFERENCE, BOOKINGS),
+        weigh=lambda value: len(value.slots),
+        stale_at=lambda value: value.stale_at and value.stale_at.timestamp(),
+    )
+    return {key[-1]: value for key, value in found.items()}
+
+
 def open_days_unwindowed(
     appointment_type: AppointmentType,
     first_day: date,
@@ -264,25 +282,16 @@ def open_days_unwindowed(
     now: datetime,
     practitioner: Practitioner | None = None,
 ) -> dict[date, OpenDay]:
-    """Each day's free slots, cached per process and per day until bookings or reference data change: a
-    range reuses the days another request computed, and computes the days it lacks in one load."""
-    prefix = ("open-day", clinic_time.zone().key, appointment_type.pk, practitioner and practitioner.pk)
+    """Each day's free slots whatever the booking window, cached per day (`cached_per_day`)."""
 
-    def compute(missing: list[tuple]) -> dict[tuple, OpenDay]:
-        first, last = missing[0][-1], missing[-1][-1]
+    def compute(first: date, last: date) -> dict[date, OpenDay]:
         calendars = Calendars.offering(appointment_type, first, last, now=now, practitioner=practitioner)
         days = clinic_time.days_between(first, last)
         by_day = calendars.open_slots(days, slot_rules(appointment_type), BookingWindow.unbounded())
-        return {(*prefix, day): OpenDay(tuple(slots), calendars.stale_at) for day, slots in by_day.items()}
+        return {day: OpenDay(tuple(slots), calendars.stale_at) for day, slots in by_day.items()}
 
-    found = cached_each(
-        [(*prefix, day) for day in clinic_time.days_between(first_day, last_day)],
-        compute,
-        depends_on=(REFERENCE, BOOKINGS),
-        weigh=lambda day: len(day.slots),
-        stale_at=lambda day: day.stale_at and day.stale_at.timestamp(),
-    )
-    return {key[-1]: day for key, day in found.items()}
+    prefix = ("open-day", clinic_time.zone().key, appointment_type.pk, practitioner and practitioner.pk)
+    return cached_per_day(prefix, first_day, last_day, compute)
 
 
 def open_days(

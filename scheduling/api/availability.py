@@ -16,8 +16,7 @@ from rest_framework.renderers import JSONRenderer
 
 from scheduling import clinic_time
 from scheduling.api.serializers import AvailableSlot
-from scheduling.cache import BOOKINGS, REFERENCE, cached_each
-from scheduling.calendars import open_days_unwindowed
+from scheduling.calendars import cached_per_day, open_days_unwindowed
 from scheduling.models import AppointmentType, Practitioner
 from scheduling.rules import BookingWindow
 
@@ -49,23 +48,13 @@ class RenderedDay:
 
 def rendered_days(
     appointment_type: AppointmentType, practitioner: Practitioner | None, first_day: date, last_day: date, now
-) -> list[tuple[date, RenderedDay]]:
+) -> dict[date, RenderedDay]:
+    def render(first: date, last: date) -> dict[date, RenderedDay]:
+        found = open_days_unwindowed(appointment_type, first, last, now=now, practitioner=practitioner)
+        return {day: RenderedDay.of(open_day.slots, open_day.stale_at) for day, open_day in found.items()}
+
     prefix = ("slots-json", clinic_time.zone().key, appointment_type.pk, practitioner and practitioner.pk)
-
-    def render(missing: list[tuple]) -> dict[tuple, RenderedDay]:
-        found = open_days_unwindowed(
-            appointment_type, missing[0][-1], missing[-1][-1], now=now, practitioner=practitioner
-        )
-        return {(*prefix, day): RenderedDay.of(open_day.slots, open_day.stale_at) for day, open_day in found.items()}
-
-    days = cached_each(
-        [(*prefix, day) for day in clinic_time.days_between(first_day, last_day)],
-        render,
-        depends_on=(REFERENCE, BOOKINGS),
-        weigh=lambda day: len(day.slots),
-        stale_at=lambda day: day.stale_at and day.stale_at.timestamp(),
-    )
-    return [(key[-1], day) for key, day in days.items()]
+    return cached_per_day(prefix, first_day, last_day, render)
 
 
 def availability_json(
@@ -86,11 +75,10 @@ def availability_json(
         appointment_type.duration_minutes,
     )
     if date:
-        ((_, day),) = days
-        return b'{"date":"%s",%s,"available_slots":%s}' % (date.isoformat().encode(), head, day.within(window))
+        return b'{"date":"%s",%s,"available_slots":%s}' % (date.isoformat().encode(), head, days[date].within(window))
     each = b",".join(
         b'{"date":"%s","available_slots":%s}' % (day.isoformat().encode(), rendered.within(window))
-        for day, rendered in days
+        for day, rendered in days.items()
     )
     return b'{"start_date":"%s","end_date":"%s",%s,"days":[%s]}' % (
         first_day.isoformat().encode(),
