@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "scheduling.cache.VersionsPerRequest",
+    "scheduling.cache.ServingRequests",
     "clinic_project.middleware.DatabaseBusyMiddleware",
 ]
 

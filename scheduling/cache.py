@@ -51,11 +51,11 @@ T = TypeVar("T")
 K = TypeVar("K")
 MISSING = object()
 
-# Set while a request is served (VersionsPerRequest): only then may versions be read from a recent copy.
+# Set while a request is served (ServingRequests): only then may versions be read from a recent copy.
 _serving: ContextVar[bool] = ContextVar("serving_request", default=False)
 
 
-class VersionsPerRequest:
+class ServingRequests:
     """Middleware: marks the request, so its version reads may come from the worker's recent copy."""
 
     def __init__(self, get_response):

@@ -274,6 +274,23 @@ def cached_per_day(prefix: tuple, first_day: date, last_day: date, compute: Call
     return {key[-1]: value for key, value in found.items()}
 
 
+def _computed_open_days(
+    appointment_type: AppointmentType,
+    first_day: date,
+    last_day: date,
+    *,
+    now: datetime,
+    practitioner: Practitioner | None = None,
+    ignoring: Booking | None = None,
+) -> dict[date, OpenDay]:
+    calendars = Calendars.offering(
+        appointment_type, first_day, last_day, now=now, practitioner=practitioner, ignoring=ignoring
+    )
+    days = clinic_time.days_between(first_day, last_day)
+    by_day = calendars.open_slots(days, slot_rules(appointment_type), BookingWindow.unbounded())
+    return {day: OpenDay(tuple(slots), calendars.stale_at) for day, slots in by_day.items()}
+
+
 def open_days_unwindowed(
     appointment_type: AppointmentType,
     first_day: date,
@@ -285,10 +302,7 @@ def open_days_unwindowed(
     """Each day's free slots whatever the booking window, cached per day (`cached_per_day`)."""
 
     def compute(first: date, last: date) -> dict[date, OpenDay]:
-        calendars = Calendars.offering(appointment_type, first, last, now=now, practitioner=practitioner)
-        days = clinic_time.days_between(first, last)
-        by_day = calendars.open_slots(days, slot_rules(appointment_type), BookingWindow.unbounded())
-        return {day: OpenDay(tuple(slots), calendars.stale_at) for day, slots in by_day.items()}
+        return _computed_open_days(appointment_type, first, last, now=now, practitioner=practitioner)
 
     prefix = ("open-day", clinic_time.zone().key, appointment_type.pk, practitioner and practitioner.pk)
     return cached_per_day(prefix, first_day, last_day, compute)
@@ -310,13 +324,10 @@ def open_days(
     (`ignoring`) makes the answer one patient's own, so it is computed afresh.
     """
     if ignoring is not None:
-        calendars = Calendars.offering(
+        found = _computed_open_days(
             appointment_type, first_day, last_day, now=now, practitioner=practitioner, ignoring=ignoring
         )
-        days = clinic_time.days_between(first_day, last_day)
-        by_day = calendars.open_slots(days, slot_rules(appointment_type), BookingWindow.unbounded())
     else:
-        unwindowed = open_days_unwindowed(appointment_type, first_day, last_day, now=now, practitioner=practitioner)
-        by_day = {day: found.slots for day, found in unwindowed.items()}
+        found = open_days_unwindowed(appointment_type, first_day, last_day, now=now, practitioner=practitioner)
     window = BookingWindow.at(appointment_type, now)
-    return {day: [slot for slot in slots if window.admits(slot.span.start)] for day, slots in by_day.items()}
+    return {day: [slot for slot in open_day.slots if window.admits(slot.span.start)] for day, open_day in found.items()}
