@@ -221,22 +221,19 @@ def _claim(appointment_type, day, start_time, practitioner, *, now, status, kind
             status=status,
             **fields,
         )
-        # A hold that lapsed stops blocking at once, but its row keeps the time until it is marked expired.
-        # Such holds are rare, so they are looked for only when the guard refused the time.
-        for clearing_lapsed_holds in (False, True):
-            try:
-                _write(partial(_insert, booking, kind, by, via, now, blocked, clearing_lapsed_holds), restoring=booking)
-            except IntegrityError as error:
-                if not guards.is_overlap(error):
-                    raise
-                continue
-            return booking
+        try:
+            _write(partial(_insert, booking, kind, by, via, now, blocked), restoring=booking)
+        except IntegrityError as error:
+            if not guards.is_overlap(error):
+                raise
+            continue
+        return booking
     raise SlotUnavailable("This time was just booked by someone else. Please choose another slot.")
 
 
-def _insert(booking: Booking, kind: str, by: Actor, via: str, now: datetime, blocked: Span, clearing_lapsed_holds):
-    if clearing_lapsed_holds:
-        _expire_stale_holds(booking.practitioner, blocked, now)
+def _insert(booking: Booking, kind: str, by: Actor, via: str, now: datetime, blocked: Span) -> None:
+    # A hold that lapsed stopped blocking at once, but its row keeps the time until it is marked expired.
+    _expire_stale_holds(booking.practitioner, blocked, now)
     booking.save(force_insert=True)
     _record(booking, kind, by=by, via=via, now=now, changes=_created_changes(booking))
 
