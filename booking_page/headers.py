@@ -9,7 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import ScopedRateThrottle
 
-from scheduling.calendars import clinic_details
+from scheduling.reference import clinic_details
 
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "

@@ -1,19 +1,20 @@
 """Choosing a day, then a time, for one appointment type: when booking a new visit and when moving one.
+Where those pages live is `booking_page.flow`.
 
-Both read the same cached open slots as the API (scheduling.calendars.open_days), so a month costs a fixed
+Both read the same cached open slots as the API (scheduling.open_days.open_days), so a month costs a fixed
 number of queries whatever the number of practitioners or bookings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from booking_page.carry import Carry
 from booking_page.month import Month
 from scheduling import clinic_time
-from scheduling.calendars import OpenSlot, open_days
+from scheduling.calendars import OpenSlot
 from scheduling.models import AppointmentType, Booking, Practitioner
+from scheduling.open_days import open_days
 
 # "Just taken": alternatives come from a little before the lost time to two weeks after it.
 NEAREST_DAYS_BEFORE = 2
@@ -70,37 +71,3 @@ class Picker:
         found = self.open_days(first, lost_day + timedelta(days=NEAREST_DAYS_AFTER), now)
         slots = [slot for day_slots in found.values() for slot in day_slots if slot.span.start != lost]
         return sorted(sorted(slots, key=lambda s: abs(s.span.start - lost))[:NEAREST_COUNT], key=lambda s: s.span)
-
-
-@dataclass(frozen=True)
-class Flow:
-    """Where a picker's pages live: the new-booking pages, or one booking's move pages."""
-
-    picker: Picker
-    carry: Carry
-    calendar_page: str
-    times_page: str
-    args: tuple = ()
-    query: dict[str, str] = field(default_factory=dict)  # who to book with, or the manage token
-    waitlist_page: str | None = None  # where to join the waitlist instead, when booking anew
-
-    def waitlist_url(self, day: date | None = None) -> str | None:
-        if self.waitlist_page is None:
-            return None
-        return self.carry.url(self.waitlist_page, *self.args, **self.query, date=day and day.isoformat())
-
-    def calendar_url(self, month: Month | None = None) -> str:
-        return self.carry.url(self.calendar_page, *self.args, **self.query, month=month and str(month))
-
-    def times_url(self, day: date | None = None, taken: datetime | None = None) -> str:
-        return self.carry.url(
-            self.times_page,
-            *self.args,
-            **self.query,
-            date=day and day.isoformat(),
-            taken=taken and clinic_time.wall_clock(taken),
-        )
-
-    def hidden_fields(self) -> list[tuple[str, str]]:
-        """What a GET form to the times page must send besides the day."""
-        return [*self.query.items(), *self.carry.hidden_fields()]

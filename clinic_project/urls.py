@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from clinic_project.health import healthz
 from notifications.feeds import practitioner_feed
-from scheduling.api.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -26,7 +26,7 @@ class SchedulingConfig(AppConfig):
 
         post_migrate.connect(reinstall_guards, sender=self)
         # What staff configure invalidates every worker's cached copies when it changes. Bookings do it
-        # themselves: their one write path (scheduling/bookings.py) announces each change.
+        # themselves: their one write path (scheduling/bookings/) announces each change.
         for model in (
             models.Clinic,
             models.AppointmentType,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from scheduling.models import Booking, Practitioner, manage_token
+from scheduling.models import Booking, Practitioner
+from scheduling.tokens import manage_token
 
 
 def manage_url(booking: Booking, token: str, request=None) -> str:

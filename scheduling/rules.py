@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from scheduling import clinic_time
-from scheduling.models import AppointmentType
+from scheduling.models import AppointmentType, Practitioner
 from scheduling.slots import SlotRules, Span
 
 
@@ -89,16 +89,20 @@ class BookingWindow:
 
 @dataclass(frozen=True)
 class RequestedSlot:
-    """A wall-clock start on a local date, checked against one type's rules."""
+    """What a patient or the desk asks for: one type at a wall-clock start on a local date, with one
+    practitioner or (None) whoever is free. Checked against the type's rules by `instant`."""
 
     appointment_type: AppointmentType
     day: date
     start_time: time
+    practitioner: Practitioner | None = None
 
     @classmethod
-    def of(cls, appointment_type: AppointmentType, start: datetime) -> RequestedSlot:
+    def of(
+        cls, appointment_type: AppointmentType, start: datetime, practitioner: Practitioner | None = None
+    ) -> RequestedSlot:
         local = clinic_time.local(start)
-        return cls(appointment_type, local.date(), local.time())
+        return cls(appointment_type, local.date(), local.time(), practitioner)
 
     def instant(self, now: datetime) -> Span:
         """The slot as instants, or BookingRuleBroken when the time cannot be booked at `now`."""

@@ -2,7 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent by the write path (scheduling/bookings.py) inside the transaction of every change, with the
+# Sent by the write path (scheduling/bookings/) inside the transaction of every change, with the
 # `booking` as it now is and the `event` recorded. Receivers write in the same transaction: their rows
 # commit with the change or not at all. They must not do slow work (send mail, call URLs) here.
 booking_changed = Signal()

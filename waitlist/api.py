@@ -22,8 +22,8 @@ from scheduling.api.fields import (
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from scheduling.api.idempotency import idempotent
 from scheduling.api.permissions import actor, is_staff, manage_token
+from scheduling.api.schema import INVALID, KEY_REUSED, MANAGE_TOKEN, THROTTLED
 from scheduling.api.serializers import BookingConfirmation, ErrorResponse
-from scheduling.api.views import INVALID, KEY_REUSED, MANAGE_TOKEN, THROTTLED
 from scheduling.models import BookingEvent, phone_number
 from waitlist import line, notices, offers
 from waitlist.models import Entry, Offer

@@ -76,7 +76,8 @@ def record(span: Span, practitioner_id: int | None, cause: str, *, now: datetime
 
 
 @task()
-def offer_freed_time(freed_id: int) -> str:
+def handle_freed_time(freed_id: int) -> str:
+    """The worker's task for one FreedTime row (its offers are made by `offers.offer_freed_time`)."""
     return handle(freed_id)
 
 
@@ -88,7 +89,7 @@ class FreedTimeCourier(Courier):
         return super().sweep(now)
 
 
-courier = FreedTimeCourier(FreedTime, offer_freed_time)
+courier = FreedTimeCourier(FreedTime, handle_freed_time)
 
 
 def handle(freed_id: int, now: datetime | None = None) -> str:

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from scheduling import bookings, clinic_time
-from scheduling.calendars import require_offer
 from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner
+from scheduling.reference import require_offer
 from scheduling.rules import BookingRuleBroken
 from waitlist import notices
 from waitlist.models import Entry, Offer
@@ -140,7 +140,7 @@ def leave(
             Offer.objects.filter(pk=offered.pk, status=Offer.Status.OPEN).update(
                 status=Offer.Status.WITHDRAWN, answered_at=now
             )
-            bookings.release_held(held, by=by, via=via, now=now)
+            bookings.release_hold(held, by=by, via=via, now=now)
         Entry.objects.filter(pk=entry.pk).update(status=ended, ended_at=now)
     entry.refresh_from_db()
     return entry

@@ -12,8 +12,9 @@ from django.db.models import F, Q
 from notifications.models import OutboxItem
 from scheduling import clinic_time
 from scheduling.bookings import Patient
-from scheduling.models import AppointmentType, Booking, Practitioner, accepts_derived_token, manage_token, phone_number
+from scheduling.models import AppointmentType, Booking, Practitioner, phone_number
 from scheduling.slots import Span
+from scheduling.tokens import accepts_derived_token, manage_token
 
 
 def new_reference() -> str:

@@ -20,9 +20,10 @@ from django.db import transaction
 from django_tasks import task
 
 from scheduling import bookings, clinic_time
-from scheduling.calendars import Calendars, reference_data
 from scheduling.models import Booking, BookingEvent, Practitioner
-from scheduling.rules import BookingError, BookingWindow, SlotUnavailable, slot_rules
+from scheduling.open_days import BookableTime
+from scheduling.reference import reference_data
+from scheduling.rules import BookingError, SlotUnavailable
 from scheduling.slots import Span
 from waitlist import line
 from waitlist.models import Entry, FreedTime, Offer, local_days
@@ -82,15 +83,12 @@ def _offer_to(entry: Entry, freed: Span, who: list[Practitioner], now: datetime)
     first_day, last_day = max(first_day, entry.earliest_date), min(last_day, entry.latest_date)
     if last_day < first_day:
         return None
-    days = clinic_time.days_between(first_day, last_day)
-    rules = slot_rules(kind)
-    calendars = Calendars.load(first_day, last_day, who, now=now)
-    window = BookingWindow.at(kind, now)
+    bookable = BookableTime.load(kind, first_day, last_day, now=now, among=who)
     offered_before = set(entry.offers.values_list("hold__practitioner_id", "hold__starts_at"))
     fitting = sorted(
         (slot.start, practitioner.slug, slot, practitioner)
         for practitioner in who
-        for slot in calendars.free(practitioner, days, rules, window)
+        for slot in bookable.free(practitioner)
         if slot.overlaps(freed) and entry.fits(slot) and (practitioner.pk, slot.start) not in offered_before
     )
     for _, _, slot, practitioner in fitting:
@@ -105,16 +103,12 @@ def _offer_to(entry: Entry, freed: Span, who: list[Practitioner], now: datetime)
 
 
 def _hold_for(entry: Entry, slot: Span, practitioner: Practitioner, until: datetime, now: datetime) -> Offer | None:
-    local = clinic_time.local(slot.start)
     with transaction.atomic():
         locked = Entry.objects.select_for_update().filter(pk=entry.pk, status=Entry.Status.WAITING).first()
         if locked is None or locked.offers.filter(status=Offer.Status.OPEN).exists():
             return None  # left the line, or another worker made it an offer meanwhile
         held = bookings.offer(
-            appointment_type=entry.appointment_type,
-            day=local.date(),
-            start_time=local.time(),
-            practitioner=practitioner,
+            bookings.RequestedSlot.of(entry.appointment_type, slot.start, practitioner),
             patient=entry.patient,
             until=until,
             now=now,
@@ -157,7 +151,7 @@ def accept(offer: Offer, *, via: str, now: datetime | None = None) -> tuple[Book
     now = now or clinic_time.now()
     with transaction.atomic():
         entry, held = _answer(offer, Offer.Status.ACCEPTED, now, still_open_at=now)
-        booking, token = bookings.confirm_held(held, patient=entry.patient, via=via, now=now)
+        booking, token = bookings.confirm_hold(held, patient=entry.patient, via=via, now=now)
         Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.BOOKED, booking=booking, ended_at=now)
     return booking, token
 
@@ -167,7 +161,7 @@ def decline(offer: Offer, *, via: str, now: datetime | None = None) -> Offer:
     now = now or clinic_time.now()
     with transaction.atomic():
         _, held = _answer(offer, Offer.Status.DECLINED, now)
-        bookings.release_held(held, via=via, now=now)
+        bookings.release_hold(held, via=via, now=now)
     return offer
 
 

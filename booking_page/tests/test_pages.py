@@ -88,9 +88,7 @@ def test_the_month_costs_the_same_queries_whatever_the_clinic_holds(client, clin
         make_practitioner(f"dr-{n}", types=[consultation])
     for n, start in enumerate(["09:00", "10:00", "11:00", "12:00"]):
         bookings.book(
-            appointment_type=consultation,
-            day=tomorrow,
-            start_time=time.fromisoformat(start),
+            bookings.RequestedSlot(consultation, tomorrow, time.fromisoformat(start)),
             patient=bookings.Patient(f"Patient {n}"),
         )
     assert queries_for_a_month() == small

@@ -29,7 +29,7 @@ def full_day(day, consultation):
     for minutes in range(9 * 60, 17 * 60, 30):
         start = time(minutes // 60, minutes % 60)
         made[start], _ = bookings.book(
-            appointment_type=consultation, day=day, start_time=start, patient=bookings.Patient(f"P{minutes}")
+            bookings.RequestedSlot(consultation, day, start), patient=bookings.Patient(f"P{minutes}")
         )
     return made[time(10)]
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.utils.http import http_date
 from django.views.decorators.http import condition
 
-from scheduling.calendars import clinic_details
+from scheduling.reference import clinic_details
 
 EMBED_SCRIPT = Path(__file__).resolve().parents[1] / "static" / "booking_page" / "embed.js"
 THEME = ":root {{ --accent: {accent}; }}\n"

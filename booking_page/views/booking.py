@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from booking_page import calendar_links
 from booking_page.carry import Carry
+from booking_page.flow import Flow
 from booking_page.forms import PatientDetailsForm
 from booking_page.headers import page
-from booking_page.picker import Flow, Picker
+from booking_page.picker import Picker
 from booking_page.views.common import (
     calendar_step,
     not_found,
@@ -24,9 +25,10 @@ from booking_page.views.common import (
     times_step,
 )
 from scheduling import bookings, clinic_time
-from scheduling.calendars import reference_data
-from scheduling.models import Booking, BookingEvent, manage_token, token_digest
+from scheduling.models import Booking, BookingEvent
+from scheduling.reference import reference_data
 from scheduling.rules import BookingError, HoldNotFound
+from scheduling.tokens import manage_token
 
 VIA = BookingEvent.Channel.BOOKING_PAGE
 ANY = ""
@@ -93,33 +95,22 @@ def times(request, appointment_type):
 
     def hold(day, start_time):
         __, hold_id = bookings.hold(
-            appointment_type=flow.picker.appointment_type,
-            day=day,
-            start_time=start_time,
-            practitioner=flow.picker.practitioner,
-            via=VIA,
+            bookings.RequestedSlot(flow.picker.appointment_type, day, start_time, flow.picker.practitioner), via=VIA
         )
         return redirect(flow.carry.url("book-details", hold_id))
 
     return take_chosen_time(request, flow, "hold", hold)
 
 
-def _hold(hold_id: str) -> Booking | None:
-    return (
-        Booking.objects.select_related("appointment_type", "practitioner")
-        .filter(hold_digest=token_digest(hold_id))
-        .first()
-    )
-
-
 @page
 @require_http_methods(["GET", "POST"])
 def details(request, hold_id):
-    held = _hold(hold_id)
-    if held is None:
+    try:
+        held = bookings.find_hold(hold_id)
+    except HoldNotFound:
         return not_found(request, _("This held time is unknown. Please choose a time again."))
     carry = Carry.of(request)
-    if held.status not in (Booking.Status.HELD, Booking.Status.RELEASED, Booking.Status.EXPIRED):
+    if held.status not in Booking.HOLD_STATUSES:
         # Already booked with this hold (a second submit, or the back button): show that booking.
         return redirect(carry.url("book-booked", held.reference, token=manage_token(held.reference)))
     lost = _lost_time_url(held, carry)
@@ -128,9 +119,7 @@ def details(request, hold_id):
     form = PatientDetailsForm(request.POST or None, initial=carry.prefill())
     if request.method == "POST" and form.is_valid():
         try:
-            booking, token = bookings.confirm_hold(
-                hold_id, patient=bookings.Patient.named_in(form.cleaned_data), via=VIA
-            )
+            booking, token = bookings.confirm_hold(held, patient=bookings.Patient.named_in(form.cleaned_data), via=VIA)
         except (HoldNotFound, BookingError):
             return redirect(lost)
         return redirect(carry.url("book-booked", booking.reference, token=token))

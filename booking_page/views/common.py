@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from booking_page.carry import Carry
+from booking_page.flow import Flow
 from booking_page.headers import wait_seconds
 from booking_page.month import Month
-from booking_page.picker import Flow
 from scheduling import clinic_time
-from scheduling.calendars import reference_data
 from scheduling.models import AppointmentType, Booking
+from scheduling.reference import reference_data
 from scheduling.rules import BookingError
 
 # Monday first, as the month's rows (booking_page.month).
@@ -79,14 +79,8 @@ def offered_type(slug: str) -> AppointmentType | None:
 
 
 def patients_booking(reference: str, token: str) -> Booking | None:
-    """The booking a manage token opens; holds are nobody's booking yet."""
-    booking = (
-        Booking.objects.select_related("appointment_type", "practitioner")
-        .exclude(status__in=[Booking.Status.HELD, Booking.Status.RELEASED, Booking.Status.EXPIRED])
-        .filter(reference=reference)
-        .first()
-    )
-    return booking if booking is not None and token and booking.accepts_manage_token(token) else None
+    """The booking a manage token opens (the core's one rule for it); holds are nobody's booking yet."""
+    return Booking.objects.opened_by(reference, token)
 
 
 def calendar_step(request, flow: Flow, context: dict) -> HttpResponse:

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from booking_page import calendar_links
 from booking_page.carry import Carry
+from booking_page.flow import Flow
 from booking_page.forms import CancelForm
 from booking_page.headers import page, wait_seconds
-from booking_page.picker import Flow, Picker
+from booking_page.picker import Picker
 from booking_page.views.common import (
     calendar_step,
     not_found,
@@ -122,7 +123,9 @@ def move_times(request, reference):
     booking = context["booking"]
 
     def move_to(day, start_time):
-        bookings.reschedule(booking, day=day, start_time=start_time, by=bookings.PATIENT, via=VIA)
+        bookings.reschedule(
+            booking, bookings.RequestedSlot(booking.appointment_type, day, start_time), by=bookings.PATIENT, via=VIA
+        )
         return redirect(flow.carry.url("manage-booking", booking.reference, token=flow.query["token"], done="moved"))
 
     return take_chosen_time(request, flow, "manage", move_to)

@@ -18,8 +18,9 @@ from booking_page.headers import page, wait_seconds
 from booking_page.views.booking import booking_flow
 from booking_page.views.common import not_found, show, too_many
 from scheduling import bookings, clinic_time
-from scheduling.models import Booking, BookingEvent, manage_token
+from scheduling.models import Booking, BookingEvent
 from scheduling.rules import BookingError, BookingRuleBroken
+from scheduling.tokens import manage_token
 from waitlist import line, offers
 from waitlist.models import Entry, Offer
 

@@ -34,9 +34,7 @@ def feed_url(admin_client, clinic):
 
 def book(day, start, name, **kwargs) -> Booking:
     booking, _ = bookings.book(
-        appointment_type=AppointmentType.objects.get(slug="consultation"),
-        day=day,
-        start_time=start,
+        bookings.RequestedSlot(AppointmentType.objects.get(slug="consultation"), day, start),
         patient=Patient(name=name, email="p@example.com", reason_for_visit="Migraine"),
         **kwargs,
     )

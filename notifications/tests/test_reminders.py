@@ -20,9 +20,7 @@ LONDON = ZoneInfo("Europe/London")
 
 def book_at(moment: datetime, day, start: time, **patient) -> Booking:
     booking, _ = bookings.book(
-        appointment_type=AppointmentType.objects.get(slug="consultation"),
-        day=day,
-        start_time=start,
+        bookings.RequestedSlot(AppointmentType.objects.get(slug="consultation"), day, start),
         patient=Patient(name="Ada Lovelace", email="ada@example.com", **patient),
         now=moment,
     )
@@ -100,7 +98,7 @@ def test_a_reschedule_moves_the_reminder(clinic, inbox, run_worker, today):
     with time_machine.travel(now, tick=False):
         booking = book_at(now, first_day, time(10))
         old_due = booking.starts_at - timedelta(hours=24)
-        bookings.reschedule(booking, day=new_day, start_time=time(11), now=now)
+        bookings.reschedule(booking, bookings.RequestedSlot(booking.appointment_type, new_day, time(11)), now=now)
     with time_machine.travel(old_due + timedelta(minutes=1), tick=False):
         run_worker()
     assert reminders_sent(inbox) == []

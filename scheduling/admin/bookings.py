@@ -180,10 +180,9 @@ class BookingAdmin(admin.ModelAdmin):
         patient = bookings.Patient.named_in(data)
         if not change:
             made, token = bookings.book(
-                appointment_type=data["appointment_type"],
-                day=data["date"],
-                start_time=data["start_time"],
-                practitioner=data.get("practitioner"),
+                bookings.RequestedSlot(
+                    data["appointment_type"], data["date"], data["start_time"], data.get("practitioner")
+                ),
                 patient=patient,
                 by=by,
                 via=ADMIN,
@@ -199,9 +198,12 @@ class BookingAdmin(admin.ModelAdmin):
         if saved.is_confirmed and form.moved():
             saved = bookings.reschedule(
                 saved,
-                day=data["date"],
-                start_time=data["start_time"],
-                practitioner=data.get("practitioner") or saved.practitioner,
+                bookings.RequestedSlot(
+                    saved.appointment_type,
+                    data["date"],
+                    data["start_time"],
+                    data.get("practitioner") or saved.practitioner,
+                ),
                 by=by,
                 via=ADMIN,
             )

@@ -12,8 +12,9 @@ from django.utils.dateparse import parse_date
 from django.views.generic import TemplateView
 
 from scheduling import bookings, clinic_time
-from scheduling.calendars import Calendars, reference_data
+from scheduling.calendars import Calendars
 from scheduling.models import Booking, BookingEvent, ClinicClosure, Practitioner
+from scheduling.reference import reference_data
 from scheduling.rules import BookingError
 from scheduling.slots import Span, subtract
 

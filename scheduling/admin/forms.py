@@ -59,22 +59,18 @@ class BookingAdminForm(forms.ModelForm):
             raise as_validation_error(self, self.lost_race)
         try:
             if self.instance.pk is None:
-                bookings.free_practitioners(
-                    cleaned["appointment_type"],
-                    cleaned["date"],
-                    cleaned["start_time"],
-                    now=clinic_time.now(),
-                    practitioner=cleaned.get("practitioner"),
+                requested = bookings.RequestedSlot(
+                    cleaned["appointment_type"], cleaned["date"], cleaned["start_time"], cleaned.get("practitioner")
                 )
+                bookings.free_practitioners(requested, now=clinic_time.now())
             elif "date" in self.fields and self.moved():
-                bookings.free_practitioners(
+                requested = bookings.RequestedSlot(
                     self.instance.appointment_type,
                     cleaned["date"],
                     cleaned["start_time"],
-                    now=clinic_time.now(),
-                    practitioner=cleaned.get("practitioner") or self.instance.practitioner,
-                    ignoring=self.instance,
+                    cleaned.get("practitioner") or self.instance.practitioner,
                 )
+                bookings.free_practitioners(requested, now=clinic_time.now(), ignoring=self.instance)
         except BookingError as error:
             raise as_validation_error(self, error) from None
         return cleaned

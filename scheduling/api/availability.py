@@ -16,8 +16,8 @@ from rest_framework.renderers import JSONRenderer
 
 from scheduling import clinic_time
 from scheduling.api.serializers import AvailableSlot
-from scheduling.calendars import cached_per_day, open_days_unwindowed
 from scheduling.models import AppointmentType, Practitioner
+from scheduling.open_days import cached_per_day, open_days_unwindowed
 from scheduling.rules import BookingWindow
 
 render_json = JSONRenderer().render

@@ -12,7 +12,7 @@ from datetime import date
 
 from scheduling.api.fields import FURTHEST_DAY, ISO_DATE_SHAPE
 from scheduling.api.serializers import MAX_RANGE_DAYS
-from scheduling.calendars import reference_data
+from scheduling.reference import reference_data
 
 DATE_FIELDS = ("date", "start_date", "end_date")
 

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from scheduling import clinic_time
-from scheduling.calendars import reference_data
+from scheduling.reference import reference_data
 
 # Far enough for any horizon staff can set, near enough that date arithmetic never overflows.
 FURTHEST_DAY = timedelta(days=3650)

@@ -1,11 +1,11 @@
-"""Who may see what: staff see every booking; a patient sees their own with its manage token."""
+"""Who is asking: staff, or a patient whose manage token opens their own booking
+(`Booking.objects.opened_by`)."""
 
 from __future__ import annotations
 
 from rest_framework import permissions
 
 from scheduling.bookings import PATIENT, Actor
-from scheduling.models import Booking
 
 # IsAdminUser means is_staff: the clinic's desk, not only superusers.
 IsStaff = permissions.IsAdminUser
@@ -17,11 +17,6 @@ def is_staff(request) -> bool:
 
 def manage_token(request) -> str:
     return request.headers.get("X-Manage-Token") or request.query_params.get("token", "")
-
-
-def may_manage(request, booking: Booking) -> bool:
-    """Staff, or the patient holding this booking's manage token."""
-    return is_staff(request) or booking.accepts_manage_token(manage_token(request))
 
 
 def actor(request) -> Actor:

@@ -17,6 +17,7 @@ from scheduling.api.fields import (
 )
 from scheduling.links import manage_url
 from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, phone_number
+from scheduling.rules import RequestedSlot
 
 MAX_RANGE_DAYS = 31
 
@@ -120,6 +121,13 @@ class SlotRequest(serializers.Serializer):
     date = BookableDateField(help_text="Clinic local date, YYYY-MM-DD.")
     start_time = WallClockField(help_text="Clinic local start time, HH:MM, one of the offered slots.")
     practitioner = practitioner_field()
+
+
+def requested_slot(data: dict, appointment_type: AppointmentType | None = None) -> RequestedSlot:
+    """A validated slot request, or a move (whose type is the booking's), as the write path takes it."""
+    return RequestedSlot(
+        appointment_type or data["appointment_type"], data["date"], data["start_time"], data.get("practitioner")
+    )
 
 
 class BookingRequest(SlotRequest, PatientFields):

@@ -5,7 +5,7 @@ from scheduling.api import views
 # No trailing slash: keeps the prototype's paths exact (/api/calendly/availability, /api/calendly/book).
 router = SimpleRouter(trailing_slash=False)
 router.register("availability", views.AvailabilityViewSet, basename="availability")
-router.register("book", views.BookViewSet, basename="book")
+router.register("book", views.NewBookingViewSet, basename="book")
 router.register("holds", views.HoldViewSet, basename="hold")
 router.register("appointment-types", views.AppointmentTypeViewSet, basename="appointment-type")
 router.register("practitioners", views.PractitionerViewSet, basename="practitioner")

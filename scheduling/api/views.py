@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -24,45 +23,23 @@ from scheduling.api.availability import availability_json
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from scheduling.api.idempotency import idempotent
 from scheduling.api.pagination import BookingPagination
-from scheduling.api.permissions import IsStaff, actor, may_manage
-from scheduling.calendars import reference_data
+from scheduling.api.permissions import IsStaff, actor, is_staff, manage_token
+from scheduling.api.schema import (
+    CHANGED,
+    INVALID,
+    KEY_REUSED,
+    MANAGE_TOKEN,
+    MISSING,
+    NOT_FOUND,
+    STAFF_ONLY,
+    TAKEN,
+    THROTTLED,
+    front_desk_schema,
+    patient_change_schema,
+)
 from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner
+from scheduling.reference import reference_data
 from scheduling.rules import HoldNotFound
-
-INVALID = OpenApiResponse(serializers.ErrorResponse, description="The request names a field that is wrong, and why.")
-TAKEN = OpenApiResponse(serializers.ErrorResponse, description="The time is taken or no longer available.")
-CHANGED = OpenApiResponse(
-    serializers.ErrorResponse, description="The booking was changed meanwhile (`booking_changed`); nothing was written."
-)
-NOT_FOUND = OpenApiResponse(serializers.ErrorResponse, description="No such booking, or the manage token is wrong.")
-KEY_REUSED = OpenApiResponse(serializers.ErrorResponse, description="The Idempotency-Key was used with another body.")
-THROTTLED = OpenApiResponse(
-    serializers.ErrorResponse, description="Too many requests; retry after `Retry-After` seconds."
-)
-MISSING = OpenApiResponse(serializers.ErrorResponse, description="No such object.")
-STAFF_ONLY = OpenApiResponse(serializers.ErrorResponse, description="A staff login (token or session) is required.")
-MANAGE_TOKEN = [
-    OpenApiParameter("token", str, OpenApiParameter.QUERY, required=False, description="The booking's manage token."),
-    OpenApiParameter(
-        "X-Manage-Token", str, OpenApiParameter.HEADER, required=False, description="The manage token, as a header."
-    ),
-]
-
-
-def requested_slot(data: dict) -> dict:
-    """A validated SlotRequest as the booking service's keyword arguments."""
-    return {
-        "appointment_type": data["appointment_type"],
-        "day": data["date"],
-        "start_time": data["start_time"],
-        "practitioner": data.get("practitioner"),
-    }
-
-
-def healthz(request):
-    """Liveness without touching the database, so a busy database does not restart healthy workers."""
-    return JsonResponse({"status": "ok"})
-
 
 # What the JSON renderer answers to: a plain Accept (no parameters such as `indent`) naming one of these.
 JSON_ACCEPTED = frozenset({"*/*", "application/*", "application/json"})
@@ -119,7 +96,9 @@ class AvailabilityViewSet(viewsets.GenericViewSet):
         return HttpResponse(answer, content_type="application/json")
 
 
-class BookViewSet(viewsets.GenericViewSet):
+class NewBookingViewSet(viewsets.GenericViewSet):
+    """`POST /book`: a new booking of a free slot, or of a hold the patient took."""
+
     serializer_class = serializers.BookingRequest
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "booking"
@@ -144,7 +123,7 @@ class BookViewSet(viewsets.GenericViewSet):
         requested.is_valid(raise_exception=True)
         data = requested.validated_data
         booking, token = bookings.book(
-            **requested_slot(data), patient=bookings.Patient.named_in(data), by=actor(request)
+            serializers.requested_slot(data), patient=bookings.Patient.named_in(data), by=actor(request)
         )
         return self._confirmation(request, booking, token)
 
@@ -153,7 +132,7 @@ class BookViewSet(viewsets.GenericViewSet):
         confirmation.is_valid(raise_exception=True)
         data = confirmation.validated_data
         booking, token = bookings.confirm_hold(
-            data["hold_id"], patient=bookings.Patient.named_in(data), by=actor(request)
+            bookings.find_hold(data["hold_id"]), patient=bookings.Patient.named_in(data), by=actor(request)
         )
         return self._confirmation(request, booking, token)
 
@@ -183,7 +162,7 @@ class HoldViewSet(viewsets.GenericViewSet):
         requested = self.get_serializer(data=request.data)
         requested.is_valid(raise_exception=True)
         data = requested.validated_data
-        held, hold_id = bookings.hold(**requested_slot(data), by=actor(request))
+        held, hold_id = bookings.hold(serializers.requested_slot(data), by=actor(request))
         held_data = serializers.Hold(held, context={"hold_id": hold_id}).data
         return Response(held_data, status=status.HTTP_201_CREATED)
 
@@ -197,7 +176,7 @@ class HoldViewSet(viewsets.GenericViewSet):
     )
     def destroy(self, request, hold_id=None):
         try:
-            bookings.release_hold(hold_id, by=actor(request))
+            bookings.release_hold(bookings.find_hold(hold_id), by=actor(request))
         except HoldNotFound as missing:
             raise NotFound(missing.message) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -217,38 +196,6 @@ class PractitionerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PractitionerSummary
     lookup_field = "slug"
     pagination_class = None
-
-
-def patient_change_schema(summary: str, request, conflict: OpenApiResponse):
-    """A change the patient makes with their manage token (or staff make), safe to retry with a key."""
-    return extend_schema(
-        summary=summary,
-        parameters=[*MANAGE_TOKEN, IDEMPOTENCY_KEY],
-        request=request,
-        responses={
-            200: serializers.BookingDetail,
-            400: INVALID,
-            404: NOT_FOUND,
-            409: conflict,
-            422: KEY_REUSED,
-            429: THROTTLED,
-        },
-    )
-
-
-def front_desk_schema(summary: str):
-    return extend_schema(
-        summary=summary,
-        request=None,
-        responses={
-            200: serializers.BookingDetail,
-            400: INVALID,
-            401: STAFF_ONLY,
-            403: STAFF_ONLY,
-            404: MISSING,
-            409: CHANGED,
-        },
-    )
 
 
 class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -277,8 +224,10 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
         Holds are not bookings yet: they are found through `/holds` only.
         """
-        found = self.get_queryset().filter(reference=self.kwargs["booking_id"]).first()
-        if found is None or found.is_hold or not may_manage(self.request, found):
+        found = Booking.objects.opened_by(
+            self.kwargs["booking_id"], manage_token(self.request), staff=is_staff(self.request)
+        )
+        if found is None:
             raise NotFound("No booking with this reference and token.")
         return found
 
@@ -343,9 +292,7 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         move.is_valid(raise_exception=True)
         moved = bookings.reschedule(
             booking,
-            day=move.validated_data["date"],
-            start_time=move.validated_data["start_time"],
-            practitioner=move.validated_data.get("practitioner"),
+            serializers.requested_slot(move.validated_data, booking.appointment_type),
             by=actor(request),
         )
         return Response(self.get_serializer(moved).data)

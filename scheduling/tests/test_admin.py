@@ -54,10 +54,7 @@ def test_each_changelist_and_add_page_renders(staff, model):
 
 def test_booking_list_filters_and_searches_by_reference_and_name(staff, tomorrow, consultation):
     booking, _ = bookings.book(
-        appointment_type=consultation,
-        day=tomorrow,
-        start_time=time(10),
-        patient=bookings.Patient(name="Grace Hopper"),
+        bookings.RequestedSlot(consultation, tomorrow, time(10)), patient=bookings.Patient(name="Grace Hopper")
     )
     url = reverse("admin:scheduling_booking_changelist")
     assert "Grace Hopper" in staff.get(url, {"q": booking.reference}).content.decode()

@@ -17,8 +17,8 @@ from rest_framework.renderers import JSONRenderer
 from scheduling import clinic_time
 from scheduling.api import availability_query
 from scheduling.api.serializers import Availability, AvailabilityQuery, AvailabilityRange, AvailableSlot
-from scheduling.calendars import open_days
 from scheduling.models import TimeOff
+from scheduling.open_days import open_days
 
 pytestmark = pytest.mark.django_db
 

@@ -30,9 +30,7 @@ def staff_api(api, desk):
 @pytest.fixture
 def booked(consultation, tomorrow) -> Booking:
     booking, _ = bookings.book(
-        appointment_type=consultation,
-        day=tomorrow,
-        start_time=time(10),
+        bookings.RequestedSlot(consultation, tomorrow, time(10)),
         patient=bookings.Patient(name="Ada Lovelace", email="ada@example.com", reason_for_visit="Chest pain"),
     )
     return booking
@@ -52,7 +50,7 @@ def test_a_booking_starts_its_history_with_one_created_event(booked):
 
 def test_each_change_adds_one_event_and_one_revision(booked, tomorrow, desk):
     staff = bookings.Actor.staff(desk)
-    bookings.reschedule(booked, day=tomorrow, start_time=time(11))
+    bookings.reschedule(booked, bookings.RequestedSlot(booked.appointment_type, tomorrow, time(11)))
     bookings.change_patient_details(booked, bookings.Patient(name="Ada King", email="ada@example.com"), by=staff)
     bookings.cancel(booked, by=staff, reason="Phoned")
     assert kinds(booked) == [(1, "created"), (2, "rescheduled"), (3, "patient_details_changed"), (4, "cancelled")]
@@ -124,7 +122,7 @@ def test_one_revision_has_one_event(booked):
 
 
 def test_staff_read_a_bookings_history_from_the_api(staff_api, booked, tomorrow):
-    bookings.reschedule(booked, day=tomorrow, start_time=time(14))
+    bookings.reschedule(booked, bookings.RequestedSlot(booked.appointment_type, tomorrow, time(14)))
     response = staff_api.get(f"/api/calendly/bookings/{booked.reference}/events")
     assert response.status_code == 200
     history = response.json()
@@ -166,7 +164,7 @@ def test_an_unknown_booking_has_no_history(staff_api):
 
 def test_the_bookings_time_moves_with_its_events_only_through_the_service(booked, tomorrow):
     """Moving is one conditional write: the row and its event agree on the revision."""
-    bookings.reschedule(booked, day=tomorrow + timedelta(days=1), start_time=time(9))
+    bookings.reschedule(booked, bookings.RequestedSlot(booked.appointment_type, tomorrow + timedelta(days=1), time(9)))
     stored = Booking.objects.get(pk=booked.pk)
     latest = BookingEvent.objects.filter(booking=booked).latest("revision")
     assert stored.revision == latest.revision == 2

@@ -36,7 +36,7 @@ def test_a_database_locked_past_the_timeout_is_503_with_retry_after(api, monkeyp
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr("scheduling.bookings.Calendars.load", locked)
+    monkeypatch.setattr("scheduling.calendars.Calendars.load", locked)
     body = {
         "patient_name": "A",
         "appointment_type": "consultation",

@@ -26,10 +26,7 @@ def staff_api(api, db):
 
 def make_booking(appointment_type, day, hour, name="Ada Lovelace", **patient) -> Booking:
     booking, _ = bookings.book(
-        appointment_type=appointment_type,
-        day=day,
-        start_time=time(hour),
-        patient=bookings.Patient(name=name, **patient),
+        bookings.RequestedSlot(appointment_type, day, time(hour)), patient=bookings.Patient(name=name, **patient)
     )
     return booking
 
@@ -235,7 +232,9 @@ def test_editing_a_booking_someone_else_changed_is_refused(admin_client, consult
     booking = make_booking(consultation, tomorrow, 10)
     url = reverse("admin:scheduling_booking_change", args=[booking.pk])
     form = edit_form(booking, patient_name="Ada King")
-    bookings.reschedule(booking, day=tomorrow, start_time=time(11))  # a patient moves it meanwhile
+    bookings.reschedule(
+        booking, bookings.RequestedSlot(booking.appointment_type, tomorrow, time(11))
+    )  # a patient moves it meanwhile
     response = admin_client.post(url, {**form, "start_time": "11:00"})
     assert response.status_code == 200
     assert "changed meanwhile" in response.content.decode()

@@ -9,6 +9,7 @@ from django.db import IntegrityError, OperationalError, connection, connections,
 from django.utils import timezone
 
 from scheduling import bookings, guards
+from scheduling.bookings import claims
 from scheduling.models import Booking, BookingEvent
 
 pytestmark = pytest.mark.django_db
@@ -138,16 +139,16 @@ def test_two_writers_crossing_on_postgresql_deadlock_and_the_error_says_so(clini
 def test_a_booking_aborted_by_a_deadlock_is_made_on_the_next_try(clinic, consultation, tomorrow, monkeypatch):
     """What PostgreSQL answers the loser of a deadlock, once: the patient still gets the time, with one event."""
     deadlocks = iter([OperationalError("deadlock detected")])
-    real_expire = bookings._expire_stale_holds
+    real_expire = claims.expire_lapsed_holds_on
 
     def aborted_once(*args):
         real_expire(*args)
         for error in deadlocks:
             raise error from psycopg.errors.DeadlockDetected("deadlock detected")
 
-    monkeypatch.setattr(bookings, "_expire_stale_holds", aborted_once)
+    monkeypatch.setattr(claims, "expire_lapsed_holds_on", aborted_once)
     booking, _ = bookings.book(
-        appointment_type=consultation, day=tomorrow, start_time=time(10), patient=bookings.Patient("Ada")
+        bookings.RequestedSlot(consultation, tomorrow, time(10)), patient=bookings.Patient("Ada")
     )
     assert list(Booking.objects.values_list("reference", "status")) == [(booking.reference, "confirmed")]
     assert list(BookingEvent.objects.values_list("booking__reference", "revision")) == [(booking.reference, 1)]

@@ -15,12 +15,7 @@ pytestmark = pytest.mark.django_db
 def fill(days, follow_up):
     for day in days:
         for hour in range(9, 17):
-            bookings.book(
-                appointment_type=follow_up,
-                day=day,
-                start_time=time(hour),
-                patient=bookings.Patient(name="P"),
-            )
+            bookings.book(bookings.RequestedSlot(follow_up, day, time(hour)), patient=bookings.Patient(name="P"))
 
 
 @pytest.mark.parametrize("length", [1, 7, 31])

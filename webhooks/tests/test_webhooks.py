@@ -35,9 +35,7 @@ def register(staff_api, url, events=ALL_EVENTS):
 
 def book(today, days=3, start=time(10), name="Ada Lovelace"):
     booking, _ = bookings.book(
-        appointment_type=AppointmentType.objects.get(slug="consultation"),
-        day=today + timedelta(days=days),
-        start_time=start,
+        bookings.RequestedSlot(AppointmentType.objects.get(slug="consultation"), today + timedelta(days=days), start),
         patient=Patient(name=name, email="ada@example.com", reason_for_visit="Migraine"),
     )
     return booking
@@ -133,7 +131,9 @@ def test_a_receiver_down_for_a_while_gets_every_event_in_revision_order(
     receiver.stop()  # down
     first = book(today)
     second = book(today, start=time(14), name="Grace Hopper")
-    bookings.reschedule(first, day=today + timedelta(days=4), start_time=time(11), by=DESK)
+    bookings.reschedule(
+        first, bookings.RequestedSlot(first.appointment_type, today + timedelta(days=4), time(11)), by=DESK
+    )
     bookings.cancel(first, by=DESK)
     with time_machine.travel(timezone.now() + timedelta(hours=3), tick=False):
         run_worker()

@@ -1,0 +1,45 @@
+"""The one write path for bookings: book, hold, offer, confirm or release a hold, cancel, reschedule, the
+front desk's statuses and staff edits of patient details.
+
+The API, the admin, the shell, the booking page and the waitlist call these functions; nothing else
+writes bookings. Each change is one conditional write whose row count is checked plus exactly one
+`BookingEvent`, in the same transaction (`writes`). Requests are checked against the same calendars
+availability shows; the database's overlap guard has the last word when two requests race for the time.
+
+`from scheduling import bookings; bookings.book(...)`: every verb is re-exported here.
+"""
+
+from scheduling.bookings.changes import cancel, reschedule
+from scheduling.bookings.claims import book, free_practitioners, hold, hold_minutes, offer
+from scheduling.bookings.front_desk import change_patient_details, check_in, complete, mark_no_show
+from scheduling.bookings.history import import_history
+from scheduling.bookings.holds import confirm_hold, expire_hold, expire_stale_holds, find_hold, release_hold
+from scheduling.bookings.writes import PATIENT, SYSTEM, Actor, Patient
+from scheduling.rules import RequestedSlot
+from scheduling.tokens import manage_token
+
+__all__ = [
+    "PATIENT",
+    "SYSTEM",
+    "Actor",
+    "Patient",
+    "RequestedSlot",
+    "book",
+    "cancel",
+    "change_patient_details",
+    "check_in",
+    "complete",
+    "confirm_hold",
+    "expire_hold",
+    "expire_stale_holds",
+    "find_hold",
+    "free_practitioners",
+    "hold",
+    "hold_minutes",
+    "import_history",
+    "manage_token",
+    "mark_no_show",
+    "offer",
+    "release_hold",
+    "reschedule",
+]

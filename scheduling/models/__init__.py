@@ -1,0 +1,69 @@
+"""The core's tables: the clinic, what staff configure, bookings with their history, idempotency keys.
+
+Every name is re-exported here, so `from scheduling.models import Booking` (and the migrations' references
+such as `scheduling.models.new_reference`) keep working whichever module a model lives in.
+"""
+
+from scheduling.models.bookings import Booking, BookingEvent, BookingQuerySet, BookingStatus, new_reference
+from scheduling.models.catalogue import (
+    MAX_REMINDERS,
+    MINUTES_IN_A_DAY,
+    REMINDER_MINUTES_LIMIT,
+    AppointmentType,
+    ClinicClosure,
+    OpeningHours,
+    Practitioner,
+    TimeOff,
+    Weekday,
+    default_reminders,
+    validate_reminders,
+)
+from scheduling.models.clinic import (
+    AA_CONTRAST,
+    LOGO_MAX_BYTES,
+    LOGO_TYPES,
+    ORIGIN,
+    Clinic,
+    contrast_with_white,
+    logo_content_type,
+    phone_number,
+    validate_accent_colour,
+    validate_embed_origins,
+    web_origins,
+)
+from scheduling.models.idempotency import IdempotencyRecord
+from scheduling.tokens import accepts_derived_token, manage_token, token_digest
+
+__all__ = [
+    "AA_CONTRAST",
+    "LOGO_MAX_BYTES",
+    "LOGO_TYPES",
+    "MAX_REMINDERS",
+    "MINUTES_IN_A_DAY",
+    "ORIGIN",
+    "REMINDER_MINUTES_LIMIT",
+    "AppointmentType",
+    "Booking",
+    "BookingEvent",
+    "BookingQuerySet",
+    "BookingStatus",
+    "Clinic",
+    "ClinicClosure",
+    "IdempotencyRecord",
+    "OpeningHours",
+    "Practitioner",
+    "TimeOff",
+    "Weekday",
+    "accepts_derived_token",
+    "contrast_with_white",
+    "default_reminders",
+    "logo_content_type",
+    "manage_token",
+    "new_reference",
+    "phone_number",
+    "token_digest",
+    "validate_accent_colour",
+    "validate_embed_origins",
+    "validate_reminders",
+    "web_origins",
+]

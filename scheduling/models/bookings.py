@@ -1,0 +1,262 @@
+"""Bookings and their append-only history, with the invariants the database keeps."""
+
+import secrets
+from datetime import UTC, datetime
+
+from django.db import connections, models
+from django.db.models import F, Q
+
+from scheduling import clinic_time, tokens
+from scheduling.models.catalogue import AppointmentType, Practitioner
+from scheduling.models.clinic import phone_number
+
+
+def new_reference() -> str:
+    # 80 random bits: references are shared with patients, so they must not be guessable or sequential.
+    return f"bk_{secrets.token_hex(10)}"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """An instant as SQLite returns it (naive, in UTC) or PostgreSQL does (aware), as an aware one."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+class BookingQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Booking.Status.CONFIRMED)
+
+    def blocking_at(self, now):
+        """Bookings that keep their time from others at `now`: a hold stops blocking the instant it lapses."""
+        return self.filter(status__in=Booking.BLOCKING).exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
+
+    def blocked_times(self, practitioner_ids, start, end, now, excluding=None) -> list[tuple]:
+        """`(practitioner_id, starts_at, blocked_from, blocked_until, hold_expires_at)` of the bookings
+        `blocking_at(now)` and `overlapping(start, end)` of these practitioners, leaving out the one with
+        pk `excluding`: what every availability answer and every booking reads.
+
+        The same rows as the ORM query (tests compare them on both engines), as plain SQL: building that
+        query costs more than running it, and Django's per-value conversion of the instants more still.
+        """
+        if not practitioner_ids:
+            return []
+        connection = connections[self.db]
+        column = {f.name: connection.ops.quote_name(f.column) for f in Booking._meta.concrete_fields}
+        instant = connection.ops.adapt_datetimefield_value
+        sql = (
+            f"SELECT {column['practitioner']}, {column['starts_at']}, {column['blocked_from']}, "
+            f"{column['blocked_until']}, {column['hold_expires_at']} "
+            f"FROM {connection.ops.quote_name(Booking._meta.db_table)} "
+            f"WHERE {column['practitioner']} IN ({', '.join(['%s'] * len(practitioner_ids))}) "
+            f"AND {column['status']} IN ({', '.join(['%s'] * len(Booking.BLOCKING))}) "
+            f"AND NOT ({column['status']} = %s AND {column['hold_expires_at']} IS NOT NULL "
+            f"AND {column['hold_expires_at']} <= %s) "
+            f"AND {column['blocked_from']} < %s AND {column['blocked_until']} > %s"
+        )
+        params = [*practitioner_ids, *Booking.BLOCKING, Booking.Status.HELD, instant(now), instant(end), instant(start)]
+        if excluding is not None:
+            sql += f" AND {column['id']} <> %s"
+            params.append(excluding)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(pk, *map(_aware, instants)) for pk, *instants in cursor.fetchall()]
+
+    def not_holds(self):
+        """Bookings proper: holds (live, let go or lapsed) are nobody's appointment yet."""
+        return self.exclude(status__in=Booking.HOLD_STATUSES)
+
+    def opened_by(self, reference: str, token: str, *, staff: bool = False) -> "Booking | None":
+        """The booking `reference` names, if the caller is staff or `token` is its manage token.
+
+        The one authorisation of a patient's own booking (API, booking page): a wrong token and an unknown
+        reference answer the same None, so neither can be told from the other.
+        """
+        found = self.select_related("appointment_type", "practitioner").not_holds().filter(reference=reference)
+        booking = found.first()
+        if booking is None or not (staff or booking.accepts_manage_token(token)):
+            return None
+        return booking
+
+    def stale_holds(self, now):
+        return self.filter(status=Booking.Status.HELD, hold_expires_at__lte=now)
+
+    def overlapping(self, start, end):
+        """Bookings whose blocked time (the appointment and its buffers) overlaps [start, end)."""
+        return self.filter(blocked_from__lt=end, blocked_until__gt=start)
+
+    def starting_on(self, first_day=None, last_day=None):
+        """Bookings that start on the clinic-local days from `first_day` to `last_day` (either may be open)."""
+        bookings = self
+        if first_day:
+            bookings = bookings.filter(starts_at__gte=clinic_time.days(first_day, first_day).start)
+        if last_day:
+            bookings = bookings.filter(starts_at__lt=clinic_time.days(last_day, last_day).end)
+        return bookings
+
+    def matching(self, *, start_date=None, end_date=None, practitioner=None, appointment_type=None, status=None):
+        """Staff's filters: local days the booking starts on, practitioner and type slugs, status.
+
+        Without a status, holds that lapsed or were let go are left out: they never became appointments.
+        """
+        bookings = self.starting_on(start_date, end_date)
+        if practitioner:
+            bookings = bookings.filter(practitioner__slug=practitioner)
+        if appointment_type:
+            bookings = bookings.filter(appointment_type__slug=appointment_type)
+        if status:
+            return bookings.filter(status=status)
+        return bookings.exclude(status__in=[Booking.Status.RELEASED, Booking.Status.EXPIRED])
+
+
+class BookingStatus(models.TextChoices):
+    HELD = "held"
+    CONFIRMED = "confirmed"
+    CHECKED_IN = "checked_in", "checked in"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show", "no-show"
+    CANCELLED = "cancelled"
+    RELEASED = "released", "hold released"
+    EXPIRED = "expired", "hold expired"
+
+
+class Booking(models.Model):
+    """One patient's appointment with one practitioner, or a slot held while a patient decides.
+
+    While it blocks (see BLOCKING), its blocked time [blocked_from, blocked_until) overlaps no other blocking
+    booking of the same practitioner; the database enforces that (see scheduling/guards.py). Only
+    scheduling/bookings/ writes it, and each change there adds one BookingEvent.
+    """
+
+    Status = BookingStatus
+    # The statuses whose time nobody else may book. The overlap guard's SQL lists the same values.
+    BLOCKING = (Status.HELD, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
+    # A hold while it lives and after it was let go or lapsed: never a patient's appointment.
+    HOLD_STATUSES = (Status.HELD, Status.RELEASED, Status.EXPIRED)
+
+    class CancelledBy(models.TextChoices):
+        PATIENT = "patient"
+        STAFF = "staff"
+
+    reference = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
+    practitioner = models.ForeignKey(Practitioner, models.PROTECT, related_name="bookings")
+    appointment_type = models.ForeignKey(AppointmentType, models.PROTECT, related_name="bookings")
+    patient_name = models.CharField(max_length=200)
+    patient_email = models.EmailField(blank=True)
+    patient_phone = models.CharField(max_length=32, blank=True, validators=[phone_number])
+    reason_for_visit = models.TextField(blank=True, max_length=1000)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # The buffers in force when it was booked; kept so that staff editing a type's buffers later
+    # neither frees nor double-books time around bookings already made.
+    blocked_from = models.DateTimeField(editable=False)
+    blocked_until = models.DateTimeField(editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    revision = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one on every change.")
+    hold_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # NULL, not "", for bookings that never were holds: unique allows any number of NULLs.
+    hold_digest = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
+    # Only bookings made before manage tokens were derived (see scheduling.tokens) have one stored, as a digest.
+    manage_token_digest = models.CharField(max_length=64, editable=False, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True, editable=False)
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            # Overlap checks ask for bookings ending after a time; indexed by that end, the scan covers only
+            # bookings still to come, however many years of history the practitioner has.
+            models.Index(fields=["practitioner", "status", "blocked_until"], name="booking_practitioner_ends_idx"),
+            models.Index(fields=["starts_at"], name="booking_starts_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(blocked_from__lte=F("starts_at"), blocked_until__gte=F("ends_at")),
+                name="booking_blocks_its_own_time",
+            ),
+            models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="held", hold_expires_at__isnull=False) | ~Q(status="held"),
+                name="booking_hold_has_expiry",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_hold(self) -> bool:
+        return self.status in self.HOLD_STATUSES
+
+    def blocks_at(self, now) -> bool:
+        """Whether its time is kept from everyone else at `now` (see BookingQuerySet.blocking_at)."""
+        if self.status == self.Status.HELD:
+            return self.hold_expires_at > now
+        return self.status in self.BLOCKING
+
+    def accepts_manage_token(self, token: str) -> bool:
+        # Bookings made before manage tokens were derived keep their random token.
+        return tokens.accepts_derived_token(self.reference, token) or tokens.matches_digest(
+            self.manage_token_digest, token
+        )
+
+
+class BookingEvent(models.Model):
+    """One change to a booking: what, when, who, through which channel and why. Append-only: the database
+    refuses to update or delete these rows (see scheduling/guards.py)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        HELD = "held"
+        # Held for one patient it is offered to (the waitlist): their yes books it, their no frees it.
+        OFFERED = "offered"
+        HOLD_RELEASED = "hold_released", "hold released"
+        HOLD_EXPIRED = "hold_expired", "hold expired"
+        RESCHEDULED = "rescheduled"
+        CANCELLED = "cancelled"
+        CHECKED_IN = "checked_in", "checked in"
+        COMPLETED = "completed"
+        NO_SHOW = "no_show", "no-show"
+        PATIENT_DETAILS_CHANGED = "patient_details_changed", "patient details changed"
+
+    class Actor(models.TextChoices):
+        PATIENT = "patient"
+        STAFF = "staff"
+        INTEGRATION = "integration"
+        SYSTEM = "system"
+
+    class Channel(models.TextChoices):
+        API = "api"
+        ADMIN = "admin"
+        BOOKING_PAGE = "booking_page", "booking page"
+        WAITLIST = "waitlist"
+        SYSTEM = "system"
+
+    booking = models.ForeignKey(Booking, models.PROTECT, related_name="events")
+    revision = models.PositiveIntegerField(help_text="The booking's revision this change produced.")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    actor = models.CharField(max_length=12, choices=Actor.choices)
+    # The staff username or integration name as it was then: the history outlives accounts.
+    actor_name = models.CharField(max_length=150, blank=True)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="Field: [before, after].")
+
+    class Meta:
+        ordering = ["booking", "revision"]
+        indexes = [models.Index(fields=["occurred_at"], name="booking_event_occurred_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "revision"], name="booking_event_one_per_revision"),
+        ]
+
+    def __str__(self):
+        return f"{self.booking_id} r{self.revision} {self.kind}"

@@ -1,0 +1,205 @@
+"""What staff configure: appointment types, practitioners, their weekly hours, time off and closures."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from scheduling import clinic_time, tokens
+
+MINUTES_IN_A_DAY = 24 * 60
+
+MAX_REMINDERS = 5
+REMINDER_MINUTES_LIMIT = 30 * MINUTES_IN_A_DAY
+
+
+def default_reminders() -> list[int]:
+    return [MINUTES_IN_A_DAY]
+
+
+def validate_reminders(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in value):
+        raise ValidationError("Reminders are a list of whole minutes before the start.")
+    if len(value) > MAX_REMINDERS:
+        raise ValidationError(f"At most {MAX_REMINDERS} reminders per appointment type.")
+    if len(set(value)) != len(value):
+        raise ValidationError("Each reminder time may appear once.")
+    if any(not 1 <= minutes <= REMINDER_MINUTES_LIMIT for minutes in value):
+        raise ValidationError("A reminder is sent from 1 minute to 30 days before the start.")
+
+
+class AppointmentType(models.Model):
+    """A kind of visit patients can book, with the rules that cut the calendar for it."""
+
+    slug = models.SlugField(unique=True, help_text="Used by the API, for example 'consultation'.")
+    name = models.CharField(max_length=100)
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(MINUTES_IN_A_DAY)]
+    )
+    slot_interval_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(MINUTES_IN_A_DAY)],
+        help_text="Minutes between offered start times. Empty means the duration.",
+    )
+    buffer_before_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(240)],
+        help_text="Time kept free before each booking; never offered to patients.",
+    )
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(240)],
+        help_text="Time kept free after each booking; never offered to patients.",
+    )
+    min_notice_minutes = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(60 * MINUTES_IN_A_DAY)],
+        help_text="How long before its start a slot can still be booked.",
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="How many days ahead patients may book.",
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive types are not offered.")
+    reminder_minutes = models.JSONField(
+        default=default_reminders,
+        blank=True,
+        validators=[validate_reminders],
+        help_text="When patients are reminded, in minutes before the start; empty for no reminders.",
+    )
+
+    # How this type cuts the calendar; the admin list and the API show them together.
+    RULE_FIELDS = (
+        "slot_interval_minutes",
+        "buffer_before_minutes",
+        "buffer_after_minutes",
+        "min_notice_minutes",
+        "horizon_days",
+    )
+
+    class Meta:
+        ordering = ["duration_minutes", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gte=5), name="type_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(slot_interval_minutes__isnull=True) | Q(slot_interval_minutes__gte=5),
+                name="type_slot_interval_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.duration_minutes} min)"
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+
+class Practitioner(models.Model):
+    """A person whose calendar patients book: each has their own hours, time off and bookings."""
+
+    slug = models.SlugField(unique=True, help_text="Used by the API, for example 'dr-rao'.")
+    name = models.CharField(max_length=100)
+    appointment_types = models.ManyToManyField(AppointmentType, related_name="practitioners", blank=True)
+    is_active = models.BooleanField(default=True, help_text="Inactive practitioners are not offered.")
+    # The private calendar feed's token, stored as a digest: staff see the link once, when they issue it.
+    feed_token_digest = models.CharField(max_length=64, blank=True, editable=False)
+    feed_token_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "slug"]
+
+    def __str__(self):
+        return self.name
+
+    def issue_feed_token(self) -> str:
+        """A new feed token; the one before stops working at once. Returned once, stored as a digest."""
+        token, self.feed_token_digest = tokens.new_secret(nbytes=32)
+        self.feed_token_issued_at = clinic_time.now()
+        self.save(update_fields=["feed_token_digest", "feed_token_issued_at"])
+        return token
+
+    def accepts_feed_token(self, token: str) -> bool:
+        return tokens.matches_digest(self.feed_token_digest, token)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+
+class OpeningHours(models.Model):
+    """One interval of a practitioner's weekly schedule; a lunch break is two intervals on one day."""
+
+    practitioner = models.ForeignKey(Practitioner, models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens_at = models.TimeField(help_text="Clinic local time.")
+    closes_at = models.TimeField(help_text="Clinic local time.")
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "opens_at"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="hours_close_after_open"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+
+    def clean(self):
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": "Closing time must be after opening time."})
+
+
+class TimeOff(models.Model):
+    """A span when one practitioner takes no bookings: leave, training, a half day."""
+
+    practitioner = models.ForeignKey(Practitioner, models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="time_off_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.practitioner}: {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "Time off must end after it starts."})
+
+
+class ClinicClosure(models.Model):
+    """Whole days the clinic is shut for everyone, such as public holidays."""
+
+    name = models.CharField(max_length=100)
+    first_day = models.DateField()
+    last_day = models.DateField(help_text="Inclusive; the same as the first day for a one-day closure.")
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="closure_last_after_first"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.first_day} to {self.last_day})"
+
+    def clean(self):
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": "The last day cannot be before the first day."})

@@ -1,0 +1,62 @@
+"""The secrets patients and staff hold: tokens derived from a public reference, and random ones kept as
+digests.
+
+Derived tokens follow django/contrib/auth/tokens.py: an HMAC of the reference under the server's secret
+key, checked in constant time against the current key and every fallback, so rotating SECRET_KEY (with
+the old key in SECRET_KEY_FALLBACKS until the links it signed should stop working) changes every link.
+A manage link is derived rather than stored, so an e-mail sent days later (a reminder) can carry it while
+the database holds no usable token.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+
+class DerivedTokenGenerator:
+    """Makes and checks the token of a public reference (a booking's, a waitlist entry's, an offer's)."""
+
+    key_salt = "scheduling.manage-token"
+
+    def make_token(self, reference: str, secret: str | None = None) -> str:
+        mac = salted_hmac(self.key_salt, reference, secret=secret, algorithm="sha256").digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+    def check_token(self, reference: str, token: str) -> bool:
+        """Whether `token` is the one made for `reference` under the current secret key or a fallback."""
+        if not token:
+            return False
+        keys = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+        return any(secrets.compare_digest(token, self.make_token(reference, key)) for key in keys)
+
+
+manage_token_generator = DerivedTokenGenerator()
+
+
+def manage_token(reference: str) -> str:
+    """The patient's token for a booking (or any public reference a patient is given a link for)."""
+    return manage_token_generator.make_token(reference)
+
+
+def accepts_derived_token(reference: str, token: str) -> bool:
+    return manage_token_generator.check_token(reference, token)
+
+
+def token_digest(token: str) -> str:
+    """How a random token is stored: whoever reads the database cannot use it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def matches_digest(digest: str, token: str) -> bool:
+    return bool(digest) and bool(token) and secrets.compare_digest(digest, token_digest(token))
+
+
+def new_secret(prefix: str = "", nbytes: int = 24) -> tuple[str, str]:
+    """A random token for whoever is handed it, and its digest to store."""
+    token = f"{prefix}{secrets.token_urlsafe(nbytes)}"
+    return token, token_digest(token)
