@@ -46,6 +46,13 @@ class BookingChanged(BookingError):
     code = "booking_changed"
 
 
+class TooLateToChange(BookingError):
+    """A patient may no longer cancel or move this booking themselves: it has started (`already_started`),
+    or its start is inside the type's cutoff (`too_late_to_change`). Staff still can."""
+
+    code = "too_late_to_change"
+
+
 class HoldNotFound(BookingError):
     """No live hold has this id: it never existed, was released, or was already used."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+import time_machine
 
 from booking_page.tests.test_pages import text
 from scheduling import bookings, clinic_time
@@ -167,3 +168,25 @@ def test_joining_spends_the_same_allowance_as_the_api(client, api, day, full_day
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "Too many waitlist entries came from your network." in text(refused)
     assert Entry.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("offset", "can_cancel"),
+    [(-timedelta(seconds=1), True), (timedelta(0), False), (timedelta(seconds=1), False)],
+    ids=["a second before the cutoff", "at the cutoff", "a second after the cutoff"],
+)
+def test_the_accept_link_leads_to_a_booking_under_the_same_patient_rules(client, offered, offset, can_cancel):
+    """Once accepted, the offer e-mail's link opens the patient's booking: cancelling it there follows the
+    type's cutoff like any booking's."""
+    kind = offered.hold.appointment_type
+    kind.patient_change_cutoff_minutes = 12 * 60
+    kind.save()
+    client.post(offer_url(offered), {"answer": "accept"})
+    booking = Booking.objects.get(pk=offered.hold_id)
+    with time_machine.travel(booking.starts_at - timedelta(hours=12) + offset, tick=False):
+        manage_page = client.get(offer_url(offered), follow=True)
+        cancelled = client.post(manage_page.redirect_chain[-1][0], {"reason": ""})
+    assert ("Cancel this booking" in text(manage_page)) is can_cancel
+    assert Booking.objects.get(pk=booking.pk).status == ("cancelled" if can_cancel else "confirmed")
+    if not can_cancel:
+        assert "up to 12 hours before the start. Please call the clinic." in text(cancelled)

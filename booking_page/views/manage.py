@@ -33,8 +33,9 @@ VIA = BookingEvent.Channel.BOOKING_PAGE
 DONE = {"cancelled", "moved"}
 
 
-def _changeable(booking: Booking) -> bool:
-    return booking.status == Booking.Status.CONFIRMED and booking.starts_at > clinic_time.now()
+def _refusal(booking: Booking) -> BookingError | None:
+    """Why the patient may not cancel or move this booking now (the write path's own rule), or None."""
+    return bookings.change_refusal(booking, by=bookings.PATIENT, now=clinic_time.now())
 
 
 @page
@@ -68,7 +69,7 @@ def manage(request, reference):
             "problem": problem,
             "here": here,
             "done": done if done in DONE else "",
-            "changeable": _changeable(booking),
+            "refusal": _refusal(booking),
             "move_url": carry.url("manage-move", booking.reference, token=token),
             "ics_url": carry.url("manage-invite", booking.reference, token=token),
             "google_url": calendar_links.google_url(booking, request.clinic),
@@ -80,8 +81,11 @@ def manage(request, reference):
 def _move_flow(request, reference):
     token = request.GET.get("token", "")
     booking = patients_booking(reference, token)
-    if booking is None or not _changeable(booking):
+    if booking is None:
         return None, None
+    refused = _refusal(booking)
+    if refused is not None:
+        return None, refused
     flow = Flow(
         picker=Picker(booking.appointment_type, booking.practitioner, moving=booking),
         carry=Carry.of(request),
@@ -100,15 +104,19 @@ def _move_flow(request, reference):
     return flow, context
 
 
-def _cannot_move(request) -> HttpResponse:
-    return not_found(request, _("No booking that can still be moved matches this link."))
+def _cannot_move(request, refused: BookingError | None) -> HttpResponse:
+    if refused is None:
+        return not_found(request, _("No booking matches this link. Check that you used the whole link."))
+    return show(
+        request, "problem.html", {"title": _("This booking cannot be moved"), "message": refused.message}, status=409
+    )
 
 
 @page
 def move(request, reference):
     flow, context = _move_flow(request, reference)
     if flow is None:
-        return _cannot_move(request)
+        return _cannot_move(request, context)
     return calendar_step(request, flow, context)
 
 
@@ -117,7 +125,7 @@ def move(request, reference):
 def move_times(request, reference):
     flow, context = _move_flow(request, reference)
     if flow is None:
-        return _cannot_move(request)
+        return _cannot_move(request, context)
     if request.method == "GET":
         return times_step(request, flow, context)
     booking = context["booking"]

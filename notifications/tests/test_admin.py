@@ -82,6 +82,7 @@ def test_staff_set_reminders_as_they_say_them(admin_client):
         "buffer_after_minutes": 0,
         "min_notice_minutes": 0,
         "horizon_days": 90,
+        "patient_change_cutoff_minutes": 0,
     }
     assert admin_client.post(url, {**fields, "reminder_minutes": "2d, 2h 30m"}).status_code == 302
     consultation.refresh_from_db()

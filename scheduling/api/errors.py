@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from clinic_project.errors import error_body
-from scheduling.rules import BookingChanged, BookingError, SlotUnavailable
+from scheduling.rules import BookingChanged, BookingError, SlotUnavailable, TooLateToChange
 
 BODY = "body"
-# Domain errors that mean "the calendar moved under you", not "your request is wrong".
-CONFLICTS = (SlotUnavailable, BookingChanged)
+# Domain errors that mean "the calendar (or the clock) moved under you", not "your request is wrong".
+CONFLICTS = (SlotUnavailable, BookingChanged, TooLateToChange)
 
 
 def _field_errors(detail) -> dict[str, list[str]]:

@@ -15,9 +15,11 @@ from scheduling.api.fields import (
     appointment_type_field,
     practitioner_field,
 )
+from scheduling.api.permissions import actor
+from scheduling.bookings import PATIENT, change_refusal
 from scheduling.links import manage_url
 from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, phone_number
-from scheduling.rules import RequestedSlot
+from scheduling.rules import BookingError, RequestedSlot
 
 MAX_RANGE_DAYS = 31
 
@@ -206,6 +208,11 @@ class BookingConfirmation(BookingTimes):
         return manage_url(booking, self.context["manage_token"], self.context.get("request"))
 
 
+class ChangeRefusal(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField(help_text="For the patient: why, and whom to call instead.")
+
+
 class BookingDetail(BookingTimes):
     """A booking as its patient (holding the manage token) or staff see it."""
 
@@ -218,6 +225,28 @@ class BookingDetail(BookingTimes):
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancelled_by = serializers.ChoiceField(choices=[("", "not cancelled"), *Booking.CancelledBy.choices])
     cancellation_reason = serializers.CharField()
+    can_cancel = serializers.SerializerMethodField(help_text="Whether the caller may cancel it now.")
+    can_reschedule = serializers.SerializerMethodField(help_text="Whether the caller may move it now.")
+    change_refusal = serializers.SerializerMethodField(
+        help_text="Why the caller may not cancel or move it now (`already_started`, `too_late_to_change`, "
+        "`already_cancelled`, `illegal_transition`), the message saying whom to call; null when they may."
+    )
+
+    def _refusal(self, booking) -> BookingError | None:
+        request = self.context.get("request")
+        by = actor(request) if request is not None else PATIENT
+        return change_refusal(booking, by=by, now=clinic_time.now())
+
+    def get_can_cancel(self, booking) -> bool:
+        return self._refusal(booking) is None
+
+    def get_can_reschedule(self, booking) -> bool:
+        return self._refusal(booking) is None
+
+    @extend_schema_field(ChangeRefusal(allow_null=True))
+    def get_change_refusal(self, booking) -> dict | None:
+        refused = self._refusal(booking)
+        return refused and {"code": refused.code, "detail": refused.message}
 
 
 class CancelRequest(serializers.Serializer):

@@ -9,7 +9,7 @@ availability shows; the database's overlap guard has the last word when two requ
 `from scheduling import bookings; bookings.book(...)`: every verb is re-exported here.
 """
 
-from scheduling.bookings.changes import cancel, reschedule
+from scheduling.bookings.changes import cancel, change_refusal, reschedule
 from scheduling.bookings.claims import book, free_practitioners, hold, hold_minutes, offer
 from scheduling.bookings.front_desk import change_patient_details, check_in, complete, mark_no_show
 from scheduling.bookings.history import import_history
@@ -27,6 +27,7 @@ __all__ = [
     "book",
     "cancel",
     "change_patient_details",
+    "change_refusal",
     "check_in",
     "complete",
     "confirm_hold",

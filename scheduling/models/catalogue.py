@@ -64,6 +64,12 @@ class AppointmentType(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(730)],
         help_text="How many days ahead patients may book.",
     )
+    patient_change_cutoff_minutes = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(30 * MINUTES_IN_A_DAY)],
+        help_text="How long before its start patients can still cancel or move a booking themselves; after "
+        "that they call the clinic. Staff can always change it.",
+    )
     is_active = models.BooleanField(default=True, help_text="Inactive types are not offered.")
     reminder_minutes = models.JSONField(
         default=default_reminders,
@@ -72,13 +78,15 @@ class AppointmentType(models.Model):
         help_text="When patients are reminded, in minutes before the start; empty for no reminders.",
     )
 
-    # How this type cuts the calendar; the admin list and the API show them together.
+    # How this type cuts the calendar and when patients may change a booking; the admin list and the API
+    # show them together.
     RULE_FIELDS = (
         "slot_interval_minutes",
         "buffer_before_minutes",
         "buffer_after_minutes",
         "min_notice_minutes",
         "horizon_days",
+        "patient_change_cutoff_minutes",
     )
 
     class Meta:
