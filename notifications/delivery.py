@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from notifications import emails
-from notifications.courier import Courier, Ended
 from notifications.models import Message
+from outbox.courier import Courier, Ended
 
 Status = Message.Status
 

@@ -1,5 +1,5 @@
 """E-mails about waitlist entries: the confirmation of joining, with the patient's link to see their place,
-and leave. Sent from the outbox like every other e-mail (notifications/courier.py). Offers are e-mailed as
+and leave. Sent from the outbox like every other e-mail (outbox/courier.py). Offers are e-mailed as
 their held booking's messages (notifications/outbox.py)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from notifications import emails
-from notifications.courier import Courier
+from outbox.courier import Courier
 from scheduling.models import Clinic
 from waitlist.models import Entry, Notice
 
