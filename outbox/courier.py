@@ -31,7 +31,8 @@ Ended = tuple[str, str]
 class Courier:
     """The life of one kind of outbox row: queued, claimed, finished, retried, swept up."""
 
-    # Every kind of outbox row, so one sweep (`manage.py sweep_outbox`) covers them all.
+    # Every kind of outbox row, so one sweep (`manage.py sweep_outbox`) covers them all. A courier joins
+    # when its module is imported: each app's AppConfig.ready imports those modules.
     every: list[Courier] = []
 
     def __init__(self, model: type[OutboxItem], task):
