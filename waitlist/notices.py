@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from notifications import emails
+from outbox import mail
 from outbox.courier import Courier
 from scheduling.models import Clinic
 from waitlist.models import Entry, Notice
@@ -53,12 +53,12 @@ def compose(notice: Notice):
         "offer_minutes": round(settings.WAITLIST_OFFER_MINUTES),
         "zone_name": clinic.zone_name,
     }
-    return emails.build(
+    return mail.build(
         f"waitlist/email/{notice.kind}",
         context,
         clinic,
         to=(entry.patient_name, notice.recipient),
-        message_id=emails.message_id(notice, clinic, kind="waitlist"),
+        message_id=mail.message_id(notice, clinic, kind="waitlist"),
     )
 
 
