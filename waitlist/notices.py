@@ -1,6 +1,6 @@
 """E-mails about waitlist entries: the confirmation of joining, with the patient's link to see their place,
 and leave. Sent from the outbox like every other e-mail (outbox/courier.py). Offers are e-mailed as
-their held booking's messages (notifications/outbox.py)."""
+their held booking's messages (notifications/receivers.py)."""
 
 from __future__ import annotations
 
