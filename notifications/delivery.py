@@ -1,4 +1,4 @@
-"""Sending patient e-mails from the outbox (see courier.py for how rows are queued, claimed and swept).
+"""Sending patient e-mails from the outbox (see outbox/courier.py for how rows are queued, claimed and swept).
 
 A mail server that fails only delays messages: the booking that wrote them committed long before.
 """
