@@ -25,7 +25,8 @@ run: $(VENV)/.runtime
 		$(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
 # ruff, plus import-linter's contracts (.importlinter): the core app never imports the apps built on it,
-# the slot arithmetic imports no Django, and interfaces sit above the write path.
+# the slot arithmetic imports no Django, interfaces sit above the write path, the outbox imports no app,
+# and the apps with an outbox (notifications, webhooks, waitlist) import one another never.
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

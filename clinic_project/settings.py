@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "outbox",  # what every outbox shares, abstract: no tables
     "notifications",  # after scheduling: it adds each booking's messages to the bookings admin
     "webhooks",
     "waitlist",

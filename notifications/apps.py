@@ -6,7 +6,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from notifications import outbox
+        from notifications import receivers
         from scheduling.signals import booking_changed
 
-        booking_changed.connect(outbox.on_booking_changed, dispatch_uid="notifications-outbox")
+        booking_changed.connect(receivers.on_booking_changed, dispatch_uid="notifications-outbox")

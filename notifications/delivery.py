@@ -1,4 +1,4 @@
-"""Sending patient e-mails from the outbox (see courier.py for how rows are queued, claimed and swept).
+"""Sending patient e-mails from the outbox (see outbox/courier.py for how rows are queued, claimed and swept).
 
 A mail server that fails only delays messages: the booking that wrote them committed long before.
 """
@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from notifications import emails
-from notifications.courier import Courier, Ended
 from notifications.models import Message
+from outbox.courier import Courier, Ended
 
 Status = Message.Status
 

@@ -1,5 +1,5 @@
-"""An outbox message as an e-mail: subject, plain text and HTML from templates (which a clinic may
-override, see README), and the calendar invite.
+"""A patient's message as an e-mail: its templates and what they are told (outbox/mail.py renders them as
+the clinic's e-mail; a clinic may override them, see README), and the calendar invite.
 
 Only what the patient needs to find their appointment: what, when, who, where and the manage link. No
 reason for visit or other clinical detail: whoever follows the link sees the rest.
@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from email.charset import Charset
 from email.mime.text import MIMEText
-from email.utils import formataddr
 
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 
 from notifications import invites
-from notifications.models import Message, OutboxItem
+from notifications.models import Message
+from outbox import mail
 from scheduling import clinic_time, links
 from scheduling.models import Clinic
 
@@ -31,30 +30,15 @@ WITH_INVITE = {Message.Kind.CONFIRMATION, Message.Kind.UPDATE, Message.Kind.CANC
 def compose(message: Message) -> EmailMultiAlternatives:
     clinic = Clinic.load()
     context = template_context(message, clinic)
-    email = build(
+    email = mail.build(
         f"notifications/email/{message.kind}",
         context,
         clinic,
         to=(context["patient_name"], message.recipient),
-        message_id=message_id(message, clinic),
+        message_id=mail.message_id(message, clinic),
     )
     if message.kind in WITH_INVITE:
         email.attach(invite_part(message, clinic, context["manage_url"]))
-    return email
-
-
-def build(template: str, context: dict, clinic: Clinic, *, to: tuple[str, str], message_id: str):
-    """An e-mail from the clinic: `template`'s subject, plain text and HTML, answered to the clinic."""
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    email = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{template}.txt", context),
-        from_email=formataddr((clinic.name, clinic.sender_email)),
-        to=[formataddr(to)],
-        reply_to=[clinic.sender_email],
-        headers={"Message-ID": message_id},
-    )
-    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return email
 
 
@@ -120,9 +104,3 @@ def invite_part(message: Message, clinic: Clinic, manage_url: str) -> MIMEText:
     part.set_param("method", invites.CANCEL if appointment.cancelled else invites.REQUEST)
     part.add_header("Content-Disposition", "attachment", filename="invite.ics")
     return part
-
-
-def message_id(message: OutboxItem, clinic: Clinic, kind: str = "message") -> str:
-    """One Message-ID for every attempt at one message, so a receiver that got it twice can tell."""
-    domain = clinic.sender_email.rpartition("@")[2] or "localhost"
-    return f"<{kind}-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"

@@ -9,7 +9,7 @@ class WaitlistConfig(AppConfig):
     def ready(self):
         from scheduling.models import ClinicClosure, TimeOff
         from scheduling.signals import booking_changed
-        from waitlist import freed
+        from waitlist import freed, notices  # noqa: F401 - notices: its courier, for the sweep
 
         booking_changed.connect(freed.on_booking_changed, dispatch_uid="waitlist-freed-time")
         for model, saved, deleted in (

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from notifications.courier import Courier
+from outbox.courier import Courier
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking, BookingEvent, ClinicClosure, Practitioner, TimeOff
 from scheduling.rules import slot_rules

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.db import models
 from django.db.models import F, Q
 
-from notifications.models import OutboxItem
+from outbox.models import OutboxItem
 from scheduling import clinic_time
 from scheduling.bookings import Patient
 from scheduling.models import AppointmentType, Booking, Practitioner, phone_number

@@ -1,6 +1,6 @@
 """E-mails about waitlist entries: the confirmation of joining, with the patient's link to see their place,
-and leave. Sent from the outbox like every other e-mail (notifications/courier.py). Offers are e-mailed as
-their held booking's messages (notifications/outbox.py)."""
+and leave. Sent from the outbox like every other e-mail (outbox/courier.py). Offers are e-mailed as
+their held booking's messages (notifications/receivers.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from notifications import emails
-from notifications.courier import Courier
+from outbox import mail
+from outbox.courier import Courier
 from scheduling.models import Clinic
 from waitlist.models import Entry, Notice
 
@@ -53,12 +53,12 @@ def compose(notice: Notice):
         "offer_minutes": round(settings.WAITLIST_OFFER_MINUTES),
         "zone_name": clinic.zone_name,
     }
-    return emails.build(
+    return mail.build(
         f"waitlist/email/{notice.kind}",
         context,
         clinic,
         to=(entry.patient_name, notice.recipient),
-        message_id=emails.message_id(notice, clinic, kind="waitlist"),
+        message_id=mail.message_id(notice, clinic, kind="waitlist"),
     )
 
 

@@ -7,6 +7,6 @@ class WebhooksConfig(AppConfig):
 
     def ready(self):
         from scheduling.signals import booking_changed
-        from webhooks import outbox
+        from webhooks import receivers
 
-        booking_changed.connect(outbox.on_booking_changed, dispatch_uid="webhooks-outbox")
+        booking_changed.connect(receivers.on_booking_changed, dispatch_uid="webhooks-outbox")

@@ -1,4 +1,4 @@
-"""Delivering webhooks from their outbox (notifications/courier.py queues, claims and sweeps the rows).
+"""Delivering webhooks from their outbox (outbox/courier.py queues, claims and sweeps the rows).
 
 Only a 2xx answer counts. Failures retry on the Standard Webhooks example schedule, extended so that
 retries cover about three days, with jitter; a Retry-After is honoured; 410 Gone disables the endpoint,
@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from notifications.courier import Courier
+from outbox.courier import Courier
 from webhooks import network, signing
 from webhooks.models import Attempt, Delivery, Endpoint
 

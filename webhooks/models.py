@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from notifications.models import OutboxItem
+from outbox.models import OutboxItem
 from scheduling.models import Booking, BookingEvent
 
 SECRET_PREFIX = "whsec_"

@@ -1,4 +1,4 @@
-"""Sending outbox rows in the background, whatever they carry (e-mails here, webhooks in their app).
+"""Sending outbox rows in the background, whatever they carry (each app defines its rows and their work).
 
 django-tasks runs the tasks (`manage.py db_worker`, on every host); the outbox row, not the task, is the
 record of truth. A task first claims its row with a conditional update, so a row queued twice (by a
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from notifications.models import OutboxItem, OutboxStatus
+from outbox.models import OutboxItem, OutboxStatus
 
 logger = logging.getLogger(__name__)
 Status = OutboxStatus
@@ -31,7 +31,8 @@ Ended = tuple[str, str]
 class Courier:
     """The life of one kind of outbox row: queued, claimed, finished, retried, swept up."""
 
-    # Every kind of outbox row, so one sweep (`manage.py sweep_outbox`) covers them all.
+    # Every kind of outbox row, so one sweep (`manage.py sweep_outbox`) covers them all. A courier joins
+    # when its module is imported: each app's AppConfig.ready imports those modules.
     every: list[Courier] = []
 
     def __init__(self, model: type[OutboxItem], task):

@@ -1,5 +1,7 @@
-"""Queue again the outbox rows (e-mails, webhook deliveries) a dead worker left behind, once or every N
-seconds (`make run` does the latter; cron running it once a minute does the same)."""
+"""Queue again the outbox rows (e-mails, webhook deliveries, freed time) a dead worker left behind, once or
+every N seconds (`make run` does the latter; cron running it once a minute does the same).
+
+Every app's couriers are registered by then: each app's AppConfig.ready imports the modules that make them."""
 
 import time
 
@@ -7,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.db.models import Count
 
-from notifications.courier import Courier
+from outbox.courier import Courier
 
 
 class Command(BaseCommand):
