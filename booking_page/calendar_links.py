@@ -14,14 +14,14 @@ from scheduling.models import Booking, Clinic
 
 
 def appointment(booking: Booking) -> invites.Appointment:
-    return invites.Appointment(
+    return invites.patients_appointment(
         reference=booking.reference,
         revision=booking.revision,
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
-        summary=f"{booking.appointment_type.name} with {booking.practitioner.name}",
+        appointment_type=booking.appointment_type.name,
+        practitioner=booking.practitioner.name,
         cancelled=booking.status == Booking.Status.CANCELLED,
-        description=f"Booking {booking.reference}",
     )
 
 

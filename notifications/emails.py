@@ -87,15 +87,15 @@ def when(starts: datetime, ends: datetime, clinic: Clinic) -> str:
 def invite_part(message: Message, clinic: Clinic, manage_url: str) -> MIMEText:
     booking = message.booking_snapshot
     starts, ends = times(message)
-    appointment = invites.Appointment(
+    appointment = invites.patients_appointment(
         reference=booking["reference"],
         revision=booking["revision"],
         starts_at=starts,
         ends_at=ends,
-        summary=f"{booking['appointment_type']} with {booking['practitioner']}",
+        appointment_type=booking["appointment_type"],
+        practitioner=booking["practitioner"],
         cancelled=message.kind == Message.Kind.CANCELLATION,
-        description=f"Booking {booking['reference']}. View, move or cancel: {manage_url}",
-        url=manage_url,
+        manage_url=manage_url,
     )
     ics = invites.patient_invite(
         appointment, clinic, patient_name=booking["patient_name"], patient_email=message.recipient

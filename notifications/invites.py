@@ -33,6 +33,33 @@ class Appointment:
     url: str = ""
 
 
+def patients_appointment(
+    *,
+    reference: str,
+    revision: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    appointment_type: str,
+    practitioner: str,
+    cancelled: bool,
+    manage_url: str = "",
+) -> Appointment:
+    """A booking as the patient's own calendar shows it (an invite, a download, an add-to-calendar link):
+    what and with whom, when, its reference and where to manage it; never the patient's details, since
+    calendar providers see it."""
+    description = f"Booking {reference}" + (f". View, move or cancel: {manage_url}" if manage_url else "")
+    return Appointment(
+        reference=reference,
+        revision=revision,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        summary=f"{appointment_type} with {practitioner}",
+        cancelled=cancelled,
+        description=description,
+        url=manage_url,
+    )
+
+
 def uid(reference: str) -> str:
     return f"{reference}@clinic-scheduling"
 
