@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count
 
 from scheduling import clinic_time
-from scheduling.models import AppointmentType, Booking, ClinicClosure, Practitioner, TimeOff
-from scheduling.reference import Hours, reference_data, require_offer, time_off_spans
+from scheduling.models import Booking, ClinicClosure, Practitioner, TimeOff
+from scheduling.reference import Hours, reference_data, time_off_spans
 from scheduling.rules import BookingWindow, SlotRules
 from scheduling.slots import Span, free_slots
 
@@ -43,26 +43,6 @@ class Calendars:
 
     # The earliest instant a hold counted as busy here lapses: from then on this picture is out of date.
     stale_at: datetime | None = None
-
-    @classmethod
-    def offering(
-        cls,
-        appointment_type: AppointmentType,
-        first_day: date,
-        last_day: date,
-        *,
-        now: datetime,
-        practitioner: Practitioner | None = None,
-        ignoring: Booking | None = None,
-        around: Span | None = None,
-    ) -> Calendars:
-        """Calendars of the active practitioners offering `appointment_type` (or just `practitioner`, who
-        must offer it)."""
-        require_offer(practitioner, appointment_type)
-        practitioners = reference_data().offering.get(appointment_type.pk, [])
-        if practitioner is not None:
-            practitioners = [p for p in practitioners if p.pk == practitioner.pk]
-        return cls.load(first_day, last_day, practitioners, now=now, ignoring=ignoring, around=around)
 
     @classmethod
     def load(

@@ -12,6 +12,7 @@ from scheduling import clinic_time
 from scheduling.cache import BOOKINGS, REFERENCE, cached_each
 from scheduling.calendars import Calendars, OpenSlot
 from scheduling.models import AppointmentType, Booking, Practitioner
+from scheduling.reference import reference_data, require_offer
 from scheduling.rules import BookingWindow, SlotRules, slot_rules
 from scheduling.slots import Span
 
@@ -48,17 +49,11 @@ class BookableTime:
         rules = slot_rules(appointment_type)
         blocked = around and rules.blocked(around)
         if among is None:
-            calendars = Calendars.offering(
-                appointment_type,
-                first_day,
-                last_day,
-                now=now,
-                practitioner=practitioner,
-                ignoring=ignoring,
-                around=blocked,
-            )
-        else:
-            calendars = Calendars.load(first_day, last_day, among, now=now, ignoring=ignoring, around=blocked)
+            require_offer(practitioner, appointment_type)
+            among = reference_data().offering.get(appointment_type.pk, [])
+            if practitioner is not None:
+                among = [p for p in among if p.pk == practitioner.pk]
+        calendars = Calendars.load(first_day, last_day, among, now=now, ignoring=ignoring, around=blocked)
         window = BookingWindow.at(appointment_type, now) if windowed else BookingWindow.unbounded()
         return cls(appointment_type, clinic_time.days_between(first_day, last_day), calendars, rules, window)
 
