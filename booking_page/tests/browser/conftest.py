@@ -17,7 +17,6 @@ from django.apps import apps
 from django.db import connection
 from playwright.sync_api import sync_playwright
 
-from booking_page.tests.conftest import *  # noqa: F403 - the clinic, dates and booking helpers
 from scheduling import guards
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -31,8 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {"width": 320, "height": 640}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def pytest_collection_modifyitems(items):
