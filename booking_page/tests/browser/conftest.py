@@ -1,5 +1,6 @@
 """Playwright (pytest-playwright) driving Debian's Chromium against the app served by pytest-django's
-live server. Never a browser download: `.ci/run` installs the `chromium` package when it is missing.
+live server. Never a browser download: `make test` installs the `chromium` package when it is missing
+(bin/ensure-chromium).
 
 Playwright's synchronous API keeps an event loop running in the test's thread, and Django's ORM refuses to
 run beside one. So Playwright lives only as long as this package's tests (the fixtures below override
@@ -63,7 +64,7 @@ def browser_type(playwright):
 @pytest.fixture(scope="package")
 def browser_type_launch_args():
     if not CHROMIUM.exists():
-        pytest.fail(f"Debian's Chromium is not at {CHROMIUM}: `apt-get install chromium` (.ci/run does this).")
+        pytest.fail(f"Debian's Chromium is not at {CHROMIUM}: `bin/ensure-chromium` installs it (`make test` does).")
     return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS, "headless": True}
 
 
