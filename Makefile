@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-fast test-postgres lint schema bench clean
+.PHONY: run test test-fast test-postgres lint schema chromium bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,15 +35,21 @@ lint: $(VENV)/.dev
 schema: $(VENV)/.dev
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-test: lint schema
+# The browser tests drive Debian's Chromium: installed with apt-get (as root or through sudo) when missing.
+chromium:
+	bin/ensure-chromium
+
+# Every check: ruff and import-linter, the schema, then the whole suite (Chromium installed first if missing).
+test: lint schema chromium
 	$(VENV)/bin/pytest
 
-# Everything but the tests that start real gunicorn servers or a browser: the quick loop while working.
+# Everything but the tests that start real gunicorn servers or a browser: the quick loop while working
+# (no Chromium needed).
 test-fast: $(VENV)/.dev
 	$(VENV)/bin/pytest -m "not live_server_process and not browser"
 
-# The same suite against PostgreSQL (`.ci/run` starts the server if it is down).
-test-postgres: $(VENV)/.dev
+# The same suite against PostgreSQL, browser tests included (`.ci/run` starts the server if it is down).
+test-postgres: $(VENV)/.dev chromium
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/clinic} $(VENV)/bin/pytest
 
 bench: $(VENV)/.dev

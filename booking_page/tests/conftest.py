@@ -1,17 +1,11 @@
-"""The core's fixtures (its clinic, clients, dates), and steps of the booking page as a patient takes them."""
+"""Steps of the booking page as a patient takes them. The clinic, dates and clients are in the root
+conftest.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from scheduling.tests.conftest import *  # noqa: F403 - the same clinic and clients as the core's tests
-
-PATIENT = {
-    "patient_name": "Mary Jones",
-    "patient_email": "mary@example.com",
-    "patient_phone": "+44 20 7946 0000",
-    "reason_for_visit": "Knee pain",
-}
+from booking_page.tests.patient import PATIENT
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from booking_page.tests.conftest import PATIENT
+from booking_page.tests.patient import PATIENT
 from scheduling import bookings, clinic_time
 from scheduling.cache import local_entries
 from scheduling.models import AppointmentType, Booking, BookingEvent, Clinic

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from scheduling.models import ClinicClosure, TimeOff
-from scheduling.tests.conftest import starts
+from scheduling.tests.answers import starts
 
 pytestmark = pytest.mark.django_db
 

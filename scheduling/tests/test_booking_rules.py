@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from scheduling.tests.conftest import starts
+from scheduling.tests.answers import starts
 
 pytestmark = pytest.mark.django_db
 

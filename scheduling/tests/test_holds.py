@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from scheduling import clinic_time
 from scheduling.models import Booking, BookingEvent
-from scheduling.tests.conftest import starts
+from scheduling.tests.answers import starts
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from scheduling.models import Booking
-from scheduling.tests.conftest import starts
+from scheduling.tests.answers import starts
 
 pytestmark = pytest.mark.django_db
 

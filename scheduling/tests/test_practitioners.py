@@ -5,7 +5,7 @@ from datetime import time
 import pytest
 
 from scheduling.models import Booking
-from scheduling.tests.conftest import starts
+from scheduling.tests.answers import starts
 
 pytestmark = pytest.mark.django_db
 

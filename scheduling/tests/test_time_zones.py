@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from scheduling.models import AppointmentType, Booking, OpeningHours
+from scheduling.tests.answers import starts
 from scheduling.tests.clock_changes import next_clock_change
-from scheduling.tests.conftest import starts
 
 pytestmark = pytest.mark.django_db
 

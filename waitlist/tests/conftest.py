@@ -1,15 +1,11 @@
-"""The core's clinic and clients, the real SMTP server and the in-process worker, and a waitlist to fill."""
+"""A waitlist to fill: the day it wants, joining it, and the booking whose time it wants. The clinic, clients,
+the real SMTP server and the in-process worker are in the root conftest.py."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 import pytest
-
-from notifications.tests.conftest import *  # noqa: F403 - clinic, clients, inbox, run_worker
-from notifications.tests.mail import text_of
 
 
 @pytest.fixture
@@ -45,19 +41,3 @@ def booked(book, day):
     response = book(day, "10:00", patient_name="Ada Lovelace", patient_email="ada@example.com")
     assert response.status_code == 200, response.json()
     return response.json()
-
-
-def cancel(api, booking: dict):
-    response = api.post(f"/api/calendly/bookings/{booking['booking_id']}/cancel?token={booking['manage_token']}")
-    assert response.status_code == 200, response.json()
-
-
-def offers_in(inbox, to: str) -> list:
-    return [m for m in inbox.messages if to in m["To"] and m["Subject"].startswith("A time has come free")]
-
-
-def offer_path(message) -> str:
-    """The accept-or-decline link of an offer e-mail, as a path for the test client."""
-    url = re.search(r"https?://\S+/offer/\S+", text_of(message)).group(0)
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"

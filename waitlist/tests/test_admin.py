@@ -9,7 +9,7 @@ from django.urls import reverse
 from notifications.tests.mail import text_of
 from scheduling.models import Booking, BookingEvent
 from waitlist.models import Entry, Offer
-from waitlist.tests.conftest import cancel
+from waitlist.tests.freed_time import cancel
 
 pytestmark = pytest.mark.django_db
 

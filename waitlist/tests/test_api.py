@@ -10,7 +10,7 @@ import pytest
 from notifications.tests.mail import text_of
 from scheduling.models import Booking
 from waitlist.models import Entry, Offer
-from waitlist.tests.conftest import cancel
+from waitlist.tests.freed_time import cancel
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from notifications.tests.mail import html_of, text_of
 from scheduling import clinic_time
 from scheduling.models import Booking, BookingEvent, ClinicClosure, TimeOff
 from waitlist.models import Entry, Offer
-from waitlist.tests.conftest import cancel, offer_path, offers_in
+from waitlist.tests.freed_time import cancel, offer_path, offers_in
 
 pytestmark = pytest.mark.django_db
 

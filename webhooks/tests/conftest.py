@@ -1,55 +1,11 @@
-"""The core's fixtures and the in-process job worker, plus a real HTTP receiver on 127.0.0.1."""
+"""The webhooks' own fixtures: a real HTTP receiver on 127.0.0.1 and a staff API client. The clinic, clients
+and the in-process job worker are in the root conftest.py."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
-from notifications.tests.conftest import *  # noqa: F403 - the clinic, clients and the job worker
-from scheduling.tests.live import free_port
-
-
-class Receiver:
-    """An integrator's endpoint: records every POST and answers with the next status in `answers`
-    (204 once they run out)."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/hooks/clinic"
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.answers: list[tuple[int, dict[str, str]]] = []
-        self._server = None
-
-    def start(self) -> Receiver:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                status, headers = receiver.answers.pop(0) if receiver.answers else (204, {})
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def payloads(self) -> list[dict]:
-        return [json.loads(body) for _, body in self.requests]
+from webhooks.tests.receiver import Receiver
 
 
 @pytest.fixture

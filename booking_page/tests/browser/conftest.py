@@ -1,5 +1,6 @@
 """Playwright (pytest-playwright) driving Debian's Chromium against the app served by pytest-django's
-live server. Never a browser download: `.ci/run` installs the `chromium` package when it is missing.
+live server. Never a browser download: `make test` installs the `chromium` package when it is missing
+(bin/ensure-chromium).
 
 Playwright's synchronous API keeps an event loop running in the test's thread, and Django's ORM refuses to
 run beside one. So Playwright lives only as long as this package's tests (the fixtures below override
@@ -17,7 +18,6 @@ from django.apps import apps
 from django.db import connection
 from playwright.sync_api import sync_playwright
 
-from booking_page.tests.conftest import *  # noqa: F403 - the clinic, dates and booking helpers
 from scheduling import guards
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -31,8 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {"width": 320, "height": 640}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def pytest_collection_modifyitems(items):
@@ -66,7 +64,7 @@ def browser_type(playwright):
 @pytest.fixture(scope="package")
 def browser_type_launch_args():
     if not CHROMIUM.exists():
-        pytest.fail(f"Debian's Chromium is not at {CHROMIUM}: `apt-get install chromium` (.ci/run does this).")
+        pytest.fail(f"Debian's Chromium is not at {CHROMIUM}: `bin/ensure-chromium` installs it (`make test` does).")
     return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS, "headless": True}
 
 

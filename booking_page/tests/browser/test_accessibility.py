@@ -6,8 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from booking_page.tests.browser.conftest import PHONE
 from booking_page.tests.browser.test_booking_in_a_browser import through_every_step
+from booking_page.tests.browser.viewports import PHONE
 from scheduling.models import Booking
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from booking_page.tests.browser.conftest import PHONE
+from booking_page.tests.browser.viewports import PHONE
 from scheduling.models import Booking
 
 PATIENT = {"Full name": "Mary Jones", "E-mail": "mary@example.com", "Phone": "+44 20 7946 0000"}

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 
 from playwright.sync_api import expect
 
-from booking_page.tests.browser.conftest import PHONE
 from booking_page.tests.browser.test_accessibility import violations
+from booking_page.tests.browser.viewports import PHONE
 from scheduling import bookings, clinic_time
 from scheduling.models import AppointmentType, Booking
 from waitlist import offers

@@ -1,0 +1,11 @@
+"""Settings for the test suite (pytest.ini): the production settings, with only what makes tests faster.
+
+Processes the tests start (gunicorn, db_worker, manage.py) run the production settings themselves: each
+has a database of its own, so no password hashed here is ever checked there, or the other way round.
+"""
+
+from clinic_project.settings import *  # noqa: F403
+
+# Test-only: a fast, insecure hasher so that tests run faster (each admin_user/admin_client and sign-in
+# would otherwise spend a third of a second in PBKDF2).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
