@@ -1,6 +1,6 @@
 """Fixtures every app's tests share: the prototype's clinic (created by migration), dates relative to today,
 API clients, a real SMTP server, and the job worker run in-process. Each app's own conftest keeps only what
-is its own; plain helpers live in named modules (scheduling/tests/live.py, notifications/tests/mail.py...).
+is its own; plain helpers live in named modules (scheduling/tests/live.py, outbox/tests/mail.py...).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from notifications.tests.mail import Inbox
+from outbox.tests.mail import Inbox
 from scheduling.cache import local_entries
 from scheduling.models import AppointmentType, OpeningHours, Practitioner
 from scheduling.tests.live import free_port

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from notifications import delivery
 from notifications.models import Message
-from notifications.tests.mail import Inbox
+from outbox.tests.mail import Inbox
 from scheduling.models import Booking
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from notifications.models import Message
-from notifications.tests.mail import html_of, invite_of, text_of
+from outbox.tests.mail import html_of, invite_of, text_of
 from scheduling import bookings
 from scheduling.bookings import Actor, Patient
 from scheduling.models import Booking, Clinic

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from notifications.models import Message
-from notifications.tests.mail import text_of
+from outbox.tests.mail import text_of
 from scheduling import bookings
 from scheduling.bookings import Actor, Patient
 from scheduling.models import AppointmentType, Booking

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from notifications.tests.mail import Inbox
+from outbox.tests.mail import Inbox
 from scheduling import clinic_time
 from scheduling.tests.live import (
     PROJECT,

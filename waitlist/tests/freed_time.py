@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from notifications.tests.mail import text_of
+from outbox.tests.mail import text_of
 
 
 def cancel(api, booking: dict):

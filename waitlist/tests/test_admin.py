@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from notifications.tests.mail import text_of
+from outbox.tests.mail import text_of
 from scheduling.models import Booking, BookingEvent
 from waitlist.models import Entry, Offer
 from waitlist.tests.freed_time import cancel

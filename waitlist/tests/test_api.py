@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from notifications.tests.mail import text_of
+from outbox.tests.mail import text_of
 from scheduling.models import Booking
 from waitlist.models import Entry, Offer
 from waitlist.tests.freed_time import cancel

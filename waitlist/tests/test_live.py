@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from notifications.tests.mail import Inbox, text_of
+from outbox.tests.mail import Inbox, text_of
 from scheduling import clinic_time
 from scheduling.tests.live import (
     PROJECT,

@@ -11,7 +11,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from notifications.tests.mail import html_of, text_of
+from outbox.tests.mail import html_of, text_of
 from scheduling import clinic_time
 from scheduling.models import Booking, BookingEvent, ClinicClosure, TimeOff
 from waitlist.models import Entry, Offer
