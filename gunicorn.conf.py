@@ -1,4 +1,4 @@
-"""gunicorn settings for `make run`; each can be overridden from the environment (see README)."""
+"""gunicorn settings for `make run`; each can be overridden from the environment (see docs/operations.md)."""
 
 import multiprocessing
 import os
@@ -7,7 +7,7 @@ from clinic_project import server_errors
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Request handling is CPU-bound Python with short database waits. Measured on 2 cores (bench/run.py,
-# README "Performance"): two single-threaded processes per core beat fewer processes, more threads
+# docs/performance.md): two single-threaded processes per core beat fewer processes, more threads
 # (the GIL) and more processes (context switches, SQLite lock contention).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))

@@ -1,4 +1,4 @@
-"""Settings for the clinic scheduling service; every knob is read from the environment (see README)."""
+"""Settings for the clinic scheduling service; every knob is read from the environment (docs/operations.md)."""
 
 import secrets
 from pathlib import Path

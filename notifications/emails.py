@@ -1,5 +1,5 @@
 """A patient's message as an e-mail: its templates and what they are told (outbox/mail.py renders them as
-the clinic's e-mail; a clinic may override them, see README), and the calendar invite.
+the clinic's e-mail; a clinic may override them, see docs/emails.md), and the calendar invite.
 
 Only what the patient needs to find their appointment: what, when, who, where and the manage link. No
 reason for visit or other clinical detail: whoever follows the link sees the rest.
@@ -16,8 +16,9 @@ from django.core.mail import EmailMultiAlternatives
 from notifications import invites
 from notifications.models import Message
 from outbox import mail
-from scheduling import clinic_time, links
+from scheduling import bookings, clinic_time, links
 from scheduling.models import Clinic
+from scheduling.rules import TooLateToChange
 
 # Calendar data is short folded lines: sent as 8-bit text, as Django sends text parts, not base64, so it
 # reads as it is in a console or a mail source view.
@@ -25,6 +26,8 @@ READABLE_UTF8 = Charset("utf-8")
 READABLE_UTF8.body_encoding = None
 # Invites go with what changes the patient's calendar; a reminder changes nothing.
 WITH_INVITE = {Message.Kind.CONFIRMATION, Message.Kind.UPDATE, Message.Kind.CANCELLATION}
+# Messages about a booking the patient may still want to change.
+CHANGEABLE_KINDS = {Message.Kind.CONFIRMATION, Message.Kind.UPDATE, Message.Kind.REMINDER}
 
 
 def compose(message: Message) -> EmailMultiAlternatives:
@@ -64,8 +67,18 @@ def template_context(message: Message, clinic: Clinic) -> dict:
         "where": clinic.location,
         "manage_url": links.patients_manage_url(message.booking),
         "remind_minutes_before": message.remind_minutes_before,
+        "too_late_to_change": _too_late_to_change(message),
         **(_offer_context(message) if message.kind == Message.Kind.OFFER else {}),
     }
+
+
+def _too_late_to_change(message: Message) -> str:
+    """Why the patient can no longer cancel or move the booking online as the e-mail goes out (it started,
+    or its type's cutoff has passed: a reminder usually comes late), so it says to call instead; or ""."""
+    if message.kind not in CHANGEABLE_KINDS:
+        return ""
+    refused = bookings.change_refusal(message.booking, by=bookings.PATIENT, now=clinic_time.now())
+    return refused.message if isinstance(refused, TooLateToChange) else ""
 
 
 def _offer_context(message: Message) -> dict:

@@ -1,5 +1,5 @@
 """An outbox row as an e-mail from the clinic, whichever app's row it is: subject, plain text and HTML from
-templates (which a clinic may override, see README), sent in the clinic's name, answered to the clinic, and
+templates (which a clinic may override, see docs/emails.md), sent in the clinic's name, answered to the clinic, and
 with one Message-ID for every attempt.
 
 The outbox knows no app: the caller passes the clinic in (scheduling.models.Clinic has what a Sender has).

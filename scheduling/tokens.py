@@ -15,7 +15,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 
 class DerivedTokenGenerator:
@@ -32,7 +32,7 @@ class DerivedTokenGenerator:
         if not token:
             return False
         keys = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
-        return any(secrets.compare_digest(token, self.make_token(reference, key)) for key in keys)
+        return any(constant_time_compare(token, self.make_token(reference, key)) for key in keys)
 
 
 manage_token_generator = DerivedTokenGenerator()
@@ -53,7 +53,7 @@ def token_digest(token: str) -> str:
 
 
 def matches_digest(digest: str, token: str) -> bool:
-    return bool(digest) and bool(token) and secrets.compare_digest(digest, token_digest(token))
+    return bool(digest) and bool(token) and constant_time_compare(digest, token_digest(token))
 
 
 def new_secret(prefix: str = "", nbytes: int = 24) -> tuple[str, str]:

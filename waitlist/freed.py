@@ -89,6 +89,8 @@ class FreedTimeCourier(Courier):
         return super().sweep(now)
 
 
+# The task's name before it was renamed: tasks queued under it before an upgrade still run.
+offer_freed_time = handle_freed_time
 courier = FreedTimeCourier(FreedTime, handle_freed_time)
 
 

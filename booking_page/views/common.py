@@ -19,7 +19,7 @@ from booking_page.month import Month
 from scheduling import clinic_time
 from scheduling.models import AppointmentType, Booking
 from scheduling.reference import reference_data
-from scheduling.rules import BookingError
+from scheduling.rules import BookingError, TooLateToChange
 
 # Monday first, as the month's rows (booking_page.month).
 WEEKDAY_NAMES = [
@@ -32,6 +32,7 @@ WEEKDAY_NAMES = [
     (_lazy("Sunday"), _lazy("Sun")),
 ]
 NOT_FOUND = 404
+CONFLICT = 409
 TOO_MANY = 429
 
 
@@ -54,6 +55,12 @@ def show(request, template: str, context: dict | None = None, *, status: int = 2
 
 def not_found(request, message: str) -> HttpResponse:
     return show(request, "problem.html", {"title": _("Not found"), "message": message}, status=NOT_FOUND)
+
+
+def cannot_change(request, refused: BookingError) -> HttpResponse:
+    """The write path's reason a patient may not change their booking now (started, inside the cutoff)."""
+    title = _("This booking cannot be changed online")
+    return show(request, "problem.html", {"title": title, "message": refused.message}, status=CONFLICT)
 
 
 TOO_MANY_BY_SCOPE = {
@@ -116,7 +123,8 @@ def times_step(request, flow: Flow, context: dict) -> HttpResponse:
 
 def take_chosen_time(request, flow: Flow, scope: str, take: Callable[[date, time], HttpResponse]) -> HttpResponse:
     """A time button's POST: `take` writes with the time (a hold, a move) and answers; a time taken
-    meanwhile, or no longer bookable (too soon, past), leads back to the day saying it was just taken."""
+    meanwhile, or no longer bookable (too soon, past), leads back to the day saying it was just taken. A
+    booking the patient may no longer move says why."""
     chosen = chosen_time(request)
     if chosen is None:
         return redirect(flow.calendar_url())
@@ -126,6 +134,8 @@ def take_chosen_time(request, flow: Flow, scope: str, take: Callable[[date, time
     day, start_time = chosen
     try:
         return take(day, start_time)
+    except TooLateToChange as refused:  # the clock passed the booking's cutoff while the patient chose
+        return cannot_change(request, refused)
     except BookingError:
         return redirect(flow.times_url(day, taken=clinic_time.at(day, start_time)))
 

@@ -17,7 +17,9 @@ from booking_page.forms import CancelForm
 from booking_page.headers import page, wait_seconds
 from booking_page.picker import Picker
 from booking_page.views.common import (
+    CONFLICT,
     calendar_step,
+    cannot_change,
     not_found,
     patients_booking,
     show,
@@ -27,7 +29,7 @@ from booking_page.views.common import (
 )
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking, BookingEvent
-from scheduling.rules import BookingError
+from scheduling.rules import BookingError, TooLateToChange
 
 VIA = BookingEvent.Channel.BOOKING_PAGE
 DONE = {"cancelled", "moved"}
@@ -48,13 +50,15 @@ def manage(request, reference):
     carry = Carry.of(request)
     here = carry.url("manage-booking", booking.reference, token=token)
     form = CancelForm(request.POST or None)
-    problem = ""
+    problem, status = "", 200
     if request.method == "POST" and form.is_valid():
         wait = wait_seconds(request, "manage")
         if wait:
             return too_many(request, wait, "manage")
         try:
             bookings.cancel(booking, by=bookings.PATIENT, via=VIA, reason=form.cleaned_data["reason"])
+        except TooLateToChange:  # the page says why below, instead of the buttons
+            status = CONFLICT
         except BookingError as error:
             problem = error.message
         else:
@@ -75,6 +79,7 @@ def manage(request, reference):
             "google_url": calendar_links.google_url(booking, request.clinic),
             "outlook_url": calendar_links.outlook_url(booking, request.clinic),
         },
+        status=status,
     )
 
 
@@ -107,9 +112,7 @@ def _move_flow(request, reference):
 def _cannot_move(request, refused: BookingError | None) -> HttpResponse:
     if refused is None:
         return not_found(request, _("No booking matches this link. Check that you used the whole link."))
-    return show(
-        request, "problem.html", {"title": _("This booking cannot be moved"), "message": refused.message}, status=409
-    )
+    return cannot_change(request, refused)
 
 
 @page

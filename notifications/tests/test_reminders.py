@@ -11,7 +11,7 @@ from notifications.models import Message
 from outbox.tests.mail import text_of
 from scheduling import bookings
 from scheduling.bookings import Actor, Patient
-from scheduling.models import AppointmentType, Booking
+from scheduling.models import AppointmentType, Booking, Clinic
 from scheduling.tests.clock_changes import next_clock_change
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,24 @@ def test_a_reminder_that_can_only_go_out_after_the_start_is_dropped(clinic, inbo
         run_worker()  # the workers were down all day
     assert reminders_sent(inbox) == []
     assert Message.objects.get(booking=booking, kind="reminder").status == "cancelled"
+
+
+def test_a_reminder_inside_the_cutoff_says_to_call_the_clinic_not_to_cancel_online(clinic, inbox, run_worker, today):
+    consultation = AppointmentType.objects.get(slug="consultation")
+    consultation.patient_change_cutoff_minutes = 48 * 60
+    consultation.reminder_minutes = [72 * 60, 24 * 60]
+    consultation.save()
+    details = Clinic.load()
+    details.phone = "+44 20 7946 0000"
+    details.save()
+    now = datetime.combine(today, time(9), tzinfo=UTC)
+    booking = book_at(now, today + timedelta(days=5), time(10))
+    for reminder in Message.objects.filter(booking=booking, kind="reminder").order_by("next_attempt_at"):
+        with time_machine.travel(reminder.next_attempt_at + timedelta(seconds=1), tick=False):
+            run_worker()
+    early, late = (text_of(sent) for sent in reminders_sent(inbox))
+    assert "If you cannot come, please cancel or move it" in early
+    assert "To view, reschedule or cancel your appointment:" in early
+    assert "If you cannot come, please call the clinic on +44 20 7946 0000" in late
+    assert "Bookings can be cancelled or moved online up to 48 hours before the start." in late
+    assert "reschedule or cancel" not in late

@@ -29,8 +29,15 @@ MANAGE_TOKEN = [
 ]
 
 
+TOO_LATE_FOR_A_PATIENT = (
+    " A patient (with the manage token) is also refused once the booking has started (`already_started`) "
+    "or inside its type's `patient_change_cutoff_minutes` (`too_late_to_change`); the detail says whom to call."
+)
+
+
 def patient_change_schema(summary: str, request, conflict: OpenApiResponse):
     """A change the patient makes with their manage token (or staff make), safe to retry with a key."""
+    conflict = OpenApiResponse(conflict.response, description=conflict.description + TOO_LATE_FOR_A_PATIENT)
     return extend_schema(
         summary=summary,
         parameters=[*MANAGE_TOKEN, IDEMPOTENCY_KEY],

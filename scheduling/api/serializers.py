@@ -233,9 +233,14 @@ class BookingDetail(BookingTimes):
     )
 
     def _refusal(self, booking) -> BookingError | None:
-        request = self.context.get("request")
-        by = actor(request) if request is not None else PATIENT
-        return change_refusal(booking, by=by, now=clinic_time.now())
+        """Asked once per booking and at one instant, so the three fields always agree."""
+        answers = self.context.setdefault("change_refusals", {})
+        if booking.pk not in answers:
+            request = self.context.get("request")
+            by = actor(request) if request is not None else PATIENT
+            now = self.context.setdefault("now", clinic_time.now())
+            answers[booking.pk] = change_refusal(booking, by=by, now=now)
+        return answers[booking.pk]
 
     def get_can_cancel(self, booking) -> bool:
         return self._refusal(booking) is None

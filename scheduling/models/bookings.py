@@ -67,8 +67,9 @@ class BookingQuerySet(models.QuerySet):
     def opened_by(self, reference: str, token: str, *, staff: bool = False) -> "Booking | None":
         """The booking `reference` names, if the caller is staff or `token` is its manage token.
 
-        The one authorisation of a patient's own booking (API, booking page): a wrong token and an unknown
-        reference answer the same None, so neither can be told from the other.
+        The one authorisation of a patient's own booking (API, booking page). A wrong token and an unknown
+        reference answer the same None; references carry 80 random bits, so one cannot be guessed to
+        learn the other.
         """
         found = self.select_related("appointment_type", "practitioner").not_holds().filter(reference=reference)
         booking = found.first()

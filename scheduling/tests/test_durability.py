@@ -104,7 +104,7 @@ def test_an_online_backup_taken_during_bookings_restores_every_booking_it_holds(
     assert result.returncode == 0, result.stderr
     assert "Backed up" in result.stdout
 
-    # The restore the README documents: stop the server, put the file in place, start again.
+    # The restore docs/operations.md documents: stop the server, put the file in place, start again.
     shutil.copy(backup, restored_dir / "db.sqlite3")
     restored_env = server_env(restored_dir, f"sqlite:///{restored_dir / 'db.sqlite3'}")
     with servers(restored_env, workers=2) as (server,):

@@ -209,8 +209,9 @@ def test_the_booking_page_refuses_a_cancel_posted_inside_the_cutoff(client, book
     booking, token = booked
     with time_machine.travel(starts_at(booking) - timedelta(hours=24), tick=False):
         response = client.post(manage_page(booking, token), {"reason": ""})
-    assert response.status_code == 200
-    assert "up to 24 hours before the start" in response.content.decode()
+    assert response.status_code == 409
+    assert response.content.decode().count("up to 24 hours before the start") == 1
+    assert "Cancel this booking" not in response.content.decode()
     assert unchanged(booking)
 
 
@@ -236,3 +237,66 @@ def test_a_patient_may_still_move_on_the_page_a_second_before_the_cutoff(client,
         )
     assert moved.status_code == 302
     assert clinic_time.local_date(Booking.objects.get(pk=booking.pk).starts_at) == new_day
+
+
+@pytest.mark.parametrize(
+    ("offset", "allowed"),
+    [(-SECOND, True), (timedelta(0), False), (SECOND, False)],
+    ids=["a second before the start", "at the start", "a second after the start"],
+)
+def test_without_a_cutoff_the_start_closes_a_patients_cancel(api, booked, offset, allowed):
+    booking, token = booked
+    with time_machine.travel(starts_at(booking) + offset, tick=False):
+        response = patient_cancel(api, booking, token)
+    assert response.status_code == (200 if allowed else 409)
+    if not allowed:
+        assert response.json()["code"] == "already_started"
+        assert unchanged(booking)
+
+
+def test_a_started_booking_is_already_started_even_with_a_cutoff(api, booked, cutoff_24h):
+    booking, token = booked
+    with time_machine.travel(starts_at(booking) + SECOND, tick=False):
+        assert patient_cancel(api, booking, token).json()["code"] == "already_started"
+
+
+def test_the_token_as_a_header_and_a_replayed_request_are_refused_alike(api, booked, cutoff_24h):
+    booking, token = booked
+    url = f"/api/calendly/bookings/{booking.reference}/cancel"
+    headers = {"HTTP_X_MANAGE_TOKEN": token, "HTTP_IDEMPOTENCY_KEY": "cancel-once"}
+    with time_machine.travel(starts_at(booking) - timedelta(hours=3), tick=False):
+        first = api.post(url, {}, format="json", **headers)
+        replayed = api.post(url, {}, format="json", **headers)
+    assert first.status_code == replayed.status_code == 409
+    assert first.json() == replayed.json()
+    assert first.json()["code"] == "too_late_to_change"
+    assert unchanged(booking)
+
+
+def test_a_patient_may_move_into_the_cutoff_window_as_they_may_book_there(api, booked, cutoff_24h, today):
+    """The cutoff guards the time a booking has; the new time needs only the type's notice, like a new
+    booking. Once moved there, the patient can no longer change it."""
+    booking, token = booked
+    with time_machine.travel(starts_at(booking) - timedelta(hours=30), tick=False):
+        soon = clinic_time.local(clinic_time.now() + timedelta(hours=5))
+        moved = patient_move(api, booking, token, soon.date(), start=f"{soon.hour:02d}:00")
+        assert moved.status_code == 200, moved.json()
+        assert moved.json()["change_refusal"]["code"] == "too_late_to_change"
+        assert patient_cancel(api, booking, token).status_code == 409
+
+
+def test_a_non_ascii_token_is_no_booking_not_an_error(api, client, booked):
+    booking, _ = booked
+    assert api.get(f"/api/calendly/bookings/{booking.reference}", {"token": "Ünïcødé"}).status_code == 404
+    assert client.get(manage_page(booking, "Ünïcødé")).status_code == 404
+
+
+def test_the_booking_page_says_a_started_booking_can_no_longer_be_changed(client, booked, clinic_phone):
+    booking, token = booked
+    with time_machine.travel(starts_at(booking) + timedelta(minutes=5), tick=False):
+        page = client.get(manage_page(booking, token)).content.decode()
+        refused = client.post(manage_page(booking, token), {"reason": ""})
+    assert "Cancel this booking" not in page
+    assert "This appointment has already started, so it can no longer be cancelled or moved." in page
+    assert refused.status_code == 409
+    assert unchanged(booking)
