@@ -10,7 +10,17 @@ from django.db import IntegrityError
 
 from scheduling import clinic_time, guards
 from scheduling.bookings.claims import TAKEN_MEANWHILE, expire_lapsed_holds_on, free_practitioners
-from scheduling.bookings.writes import PATIENT, Actor, Channel, Kind, Status, change, in_transaction, require_status
+from scheduling.bookings.writes import (
+    PATIENT,
+    Actor,
+    Channel,
+    Kind,
+    Status,
+    change,
+    in_transaction,
+    require_status,
+    status_refusal,
+)
 from scheduling.models import Booking
 from scheduling.reference import clinic_details
 from scheduling.rules import (
@@ -31,12 +41,9 @@ def change_refusal(booking: Booking, *, by: Actor, now: datetime) -> BookingErro
     Patients may change a booking until its start less the type's cutoff (at that instant the window
     closes); the booking page, the manage API and the waitlist's links all ask here before offering it.
     """
-    if booking.status not in CHANGEABLE:
-        status = Status(booking.status).label
-        code = "already_cancelled" if booking.status == Status.CANCELLED else "illegal_transition"
-        return BookingRuleBroken(f"A {status} booking cannot be changed.", field="status", code=code)
-    if not by.is_patient:
-        return None
+    refused = status_refusal(booking, CHANGEABLE, "changed")
+    if refused is not None or not by.is_patient:
+        return refused
     if now >= booking.starts_at:
         return TooLateToChange(
             "This appointment has already started, so it can no longer be cancelled or moved." + _call_us(),

@@ -87,12 +87,20 @@ PATIENT = Actor(BookingEvent.Actor.PATIENT)
 SYSTEM = Actor(BookingEvent.Actor.SYSTEM)
 
 
+def status_refusal(booking: Booking, allowed: list[str], becoming: str) -> BookingRuleBroken | None:
+    """Why a booking in its status cannot be `becoming` ("cancelled", "moved"...), or None."""
+    if booking.status in allowed:
+        return None
+    status = Status(booking.status).label
+    # `already_cancelled` is the code clients have known since cancelling came first.
+    code = "already_cancelled" if booking.status == Status.CANCELLED else "illegal_transition"
+    return BookingRuleBroken(f"A {status} booking cannot be {becoming}.", field="status", code=code)
+
+
 def require_status(booking: Booking, allowed: list[str], becoming: str) -> None:
-    if booking.status not in allowed:
-        status = Status(booking.status).label
-        # `already_cancelled` is the code clients have known since cancelling came first.
-        code = "already_cancelled" if booking.status == Status.CANCELLED else "illegal_transition"
-        raise BookingRuleBroken(f"A {status} booking cannot be {becoming}.", field="status", code=code)
+    refused = status_refusal(booking, allowed, becoming)
+    if refused is not None:
+        raise refused
 
 
 def change(
