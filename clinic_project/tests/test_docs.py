@@ -96,12 +96,13 @@ def test_every_path_the_docs_name_exists(doc):
 
 
 def source_files() -> list[Path]:
-    """The code that runs the service: tests, their fixtures, hidden folders and the data folder left out."""
+    """The code that runs the service: tests, their fixtures and settings, hidden folders and the data
+    folder left out."""
     skipped = {"tests", "var", "__pycache__"}
     return [
         path
         for path in sorted(ROOT.rglob("*.py"))
-        if path.name != "conftest.py"
+        if path.name not in ("conftest.py", "settings_test.py")
         and not any(part in skipped or part.startswith(".") for part in path.relative_to(ROOT).parts[:-1])
     ]
 
