@@ -4,6 +4,7 @@ type's `patient_change_cutoff_minutes`; staff always may."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError
@@ -18,7 +19,6 @@ from scheduling.bookings.writes import (
     Status,
     change,
     in_transaction,
-    require_status,
     status_refusal,
 )
 from scheduling.models import Booking
@@ -74,8 +74,7 @@ def _duration(minutes: int) -> str:
 
 
 def _require_changeable(booking: Booking, becoming: str, *, by: Actor, now: datetime) -> None:
-    require_status(booking, CHANGEABLE, becoming)
-    refused = change_refusal(booking, by=by, now=now)
+    refused = status_refusal(booking, CHANGEABLE, becoming) or change_refusal(booking, by=by, now=now)
     if refused is not None:
         raise refused
 
@@ -118,8 +117,7 @@ def reschedule(
             "A booking keeps its appointment type when it moves.", field="appointment_type", code="type_change"
         )
     wanted = requested.practitioner or booking.practitioner
-    requested = RequestedSlot(booking.appointment_type, requested.day, requested.start_time, wanted)
-    slot, _ = free_practitioners(requested, now=now, ignoring=booking)
+    slot, _ = free_practitioners(replace(requested, practitioner=wanted), now=now, ignoring=booking)
     blocked = slot_rules(booking.appointment_type).blocked(slot)
 
     def move():
