@@ -7,8 +7,8 @@ from functools import wraps
 
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.throttling import ScopedRateThrottle
 
+from clinic_project.clients import ClientRateThrottle
 from scheduling.reference import clinic_details
 
 POLICY = (
@@ -49,7 +49,7 @@ class _Scope:
 def wait_seconds(request, scope: str) -> int | None:
     """None if the client may go on; otherwise how long to wait. The same per-client budgets as the API
     (`hold`, `manage`): taking holds on the page or through the API spends one allowance."""
-    throttle = ScopedRateThrottle()
+    throttle = ClientRateThrottle()
     if throttle.allow_request(request, _Scope(scope)):
         return None
     return max(1, int(throttle.wait() or 1))

@@ -12,10 +12,12 @@ from django.contrib.admin.apps import AdminConfig
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from clinic_project.clients import client_address
+
 
 def _attempts_key(request) -> str:
     username = request.POST.get("username", "").strip().lower()
-    who = f"{request.META.get('REMOTE_ADDR', '')}|{username}"
+    who = f"{client_address(request)}|{username}"
     # Hashed, so neither addresses nor usernames end up readable in the cache.
     return "admin-login-failures:" + hashlib.sha256(who.encode()).hexdigest()
 

@@ -161,8 +161,10 @@ REST_FRAMEWORK = {
         # Joining the waitlist, per client address: a patient joins once or twice, a script many times.
         "waitlist": env("THROTTLE_WAITLIST_RATE", default="20/hour"),
     },
-    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=None),
 }
+# How many proxies of the clinic's own stand in front of the web server; 0: clients connect directly and
+# forwarding headers are ignored (clinic_project/clients.py).
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic scheduling API",

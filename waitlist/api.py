@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.throttling import ScopedRateThrottle
 
+from clinic_project.clients import ClientRateThrottle
 from scheduling import bookings, clinic_time
 from scheduling.api.fields import (
     BookableDateField,
@@ -116,7 +116,7 @@ class WaitlistViewSet(viewsets.GenericViewSet):
 
     def get_throttles(self):
         self.throttle_scope = "waitlist" if self.action == "create" else "manage"
-        return [ScopedRateThrottle()]
+        return [ClientRateThrottle()]
 
     def get_object(self) -> Entry:
         """The entry, for staff or whoever holds its token; a wrong token looks like no entry at all."""

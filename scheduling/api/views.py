@@ -15,8 +15,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
+from clinic_project.clients import ClientRateThrottle
 from scheduling import bookings, clinic_time
 from scheduling.api import availability_query, serializers
 from scheduling.api.availability import availability_json
@@ -100,7 +100,7 @@ class NewBookingViewSet(viewsets.GenericViewSet):
     """`POST /book`: a new booking of a free slot, or of a hold the patient took."""
 
     serializer_class = serializers.BookingRequest
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "booking"
 
     @extend_schema(
@@ -145,7 +145,7 @@ class HoldViewSet(viewsets.GenericViewSet):
     """A patient keeps a slot while typing their details; the time is offered to nobody else meanwhile."""
 
     serializer_class = serializers.HoldRequest
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "hold"
     lookup_url_kwarg = "hold_id"
     lookup_value_regex = "[^/]+"
@@ -214,7 +214,7 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return [IsStaff()] if self.action in self.STAFF_ACTIONS else super().get_permissions()
 
     def get_throttles(self):
-        return [] if self.action in self.STAFF_ACTIONS else [ScopedRateThrottle()]
+        return [] if self.action in self.STAFF_ACTIONS else [ClientRateThrottle()]
 
     def get_queryset(self) -> QuerySet[Booking]:
         return Booking.objects.select_related("appointment_type", "practitioner")
