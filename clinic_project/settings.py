@@ -228,6 +228,10 @@ WEBHOOK_SECRET_OVERLAP_HOURS = 24
 
 # How long a slot hold keeps its time for the patient who took it.
 HOLD_MINUTES = env.int("HOLD_MINUTES", default=5)
+# Holds one client address may have at once, and may take in 24 hours without booking them: a hold keeps
+# its time from everyone, so one address must not keep a day (the rate THROTTLE_HOLD_RATE counts attempts).
+HOLDS_PER_CLIENT_AT_ONCE = env.int("HOLDS_PER_CLIENT_AT_ONCE", default=3)
+HOLDS_PER_CLIENT_PER_DAY = env.int("HOLDS_PER_CLIENT_PER_DAY", default=12)
 # How long freed time offered to a patient on the waitlist is held for their answer (never past the type's
 # booking notice). Fractions are allowed, for tests with real workers.
 WAITLIST_OFFER_MINUTES = env.float("WAITLIST_OFFER_MINUTES", default=30)

@@ -131,6 +131,18 @@ def install_all(connection) -> None:
         install_append_only_guard(connection)
 
 
+def take_turn(connection, key: str) -> None:
+    """Inside a transaction, wait until no other transaction holding the same `key` (hex) is running.
+
+    SQLite needs nothing: its IMMEDIATE transactions take the one write lock up front, so writers already
+    take turns. On PostgreSQL, a transaction-scoped advisory lock makes two hosts' transactions for one key
+    run one after the other, so a count read inside stays true until the commit.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
+
+
 # PostgreSQL's SQLSTATE for "deadlock detected".
 DEADLOCK_DETECTED = "40P01"
 

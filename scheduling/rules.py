@@ -53,6 +53,17 @@ class TooLateToChange(BookingError):
     code = "too_late_to_change"
 
 
+class TooManyHolds(BookingError):
+    """The client holds as many times as one client may (`HOLDS_PER_CLIENT_AT_ONCE`), or took as many holds
+    as a day allows (`HOLDS_PER_CLIENT_PER_DAY`); `retry_after` is when the oldest one stops counting."""
+
+    code = "too_many_holds"
+
+    def __init__(self, message: str, retry_after: timedelta):
+        super().__init__(message, field=None)
+        self.retry_after_seconds = max(1, int(retry_after.total_seconds() + 0.999))
+
+
 class HoldNotFound(BookingError):
     """No live hold has this id: it never existed, was released, or was already used."""
 

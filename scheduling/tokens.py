@@ -47,6 +47,12 @@ def accepts_derived_token(reference: str, token: str) -> bool:
     return manage_token_generator.check_token(reference, token)
 
 
+def holder_key(client_address: str) -> str:
+    """Who took a hold, as the hold row keeps it: a keyed digest of the client's address, so the bookings
+    table holds no address, and the key cannot be reversed by trying every address without the secret."""
+    return salted_hmac("scheduling.holder", client_address, algorithm="sha256").hexdigest()[:32]
+
+
 def token_digest(token: str) -> str:
     """How a random token is stored: whoever reads the database cannot use it."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -24,11 +24,12 @@ from booking_page.views.common import (
     take_chosen_time,
     times_step,
 )
+from clinic_project.clients import client_address
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking, BookingEvent
 from scheduling.reference import reference_data
 from scheduling.rules import BookingError, HoldNotFound
-from scheduling.tokens import manage_token
+from scheduling.tokens import holder_key, manage_token
 
 VIA = BookingEvent.Channel.BOOKING_PAGE
 ANY = ""
@@ -95,7 +96,9 @@ def times(request, appointment_type):
 
     def hold(day, start_time):
         __, hold_id = bookings.hold(
-            bookings.RequestedSlot(flow.picker.appointment_type, day, start_time, flow.picker.practitioner), via=VIA
+            bookings.RequestedSlot(flow.picker.appointment_type, day, start_time, flow.picker.practitioner),
+            holder=holder_key(client_address(request)),
+            via=VIA,
         )
         return redirect(flow.carry.url("book-details", hold_id))
 

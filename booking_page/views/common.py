@@ -19,7 +19,7 @@ from booking_page.month import Month
 from scheduling import clinic_time
 from scheduling.models import AppointmentType, Booking
 from scheduling.reference import reference_data
-from scheduling.rules import BookingError, TooLateToChange
+from scheduling.rules import BookingError, TooLateToChange, TooManyHolds
 
 # Monday first, as the month's rows (booking_page.month).
 WEEKDAY_NAMES = [
@@ -70,9 +70,9 @@ TOO_MANY_BY_SCOPE = {
 TOO_MANY_REQUESTS = _lazy("Too many requests came from your network. Please try again in %(minutes)d minutes.")
 
 
-def too_many(request, seconds: int, scope: str = "hold") -> HttpResponse:
+def too_many(request, seconds: int, scope: str = "hold", message: str | None = None) -> HttpResponse:
     minutes = max(1, round(seconds / 60))
-    message = str(TOO_MANY_BY_SCOPE.get(scope, TOO_MANY_REQUESTS)) % {"minutes": minutes}
+    message = message or str(TOO_MANY_BY_SCOPE.get(scope, TOO_MANY_REQUESTS)) % {"minutes": minutes}
     response = show(request, "problem.html", {"title": _("Please wait"), "message": message}, status=TOO_MANY)
     response["Retry-After"] = str(seconds)
     return response
@@ -136,6 +136,8 @@ def take_chosen_time(request, flow: Flow, scope: str, take: Callable[[date, time
         return take(day, start_time)
     except TooLateToChange as refused:  # the clock passed the booking's cutoff while the patient chose
         return cannot_change(request, refused)
+    except TooManyHolds as refused:
+        return too_many(request, refused.retry_after_seconds, message=refused.message)
     except BookingError:
         return redirect(flow.times_url(day, taken=clinic_time.at(day, start_time)))
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from clinic_project.errors import error_body
-from scheduling.rules import BookingChanged, BookingError, SlotUnavailable, TooLateToChange
+from scheduling.rules import BookingChanged, BookingError, SlotUnavailable, TooLateToChange, TooManyHolds
 
 BODY = "body"
 # Domain errors that mean "the calendar (or the clock) moved under you", not "your request is wrong".
@@ -40,6 +40,10 @@ def _messages(detail) -> list[str]:
 def api_exception_handler(exc, context):
     """DRF's handler with our body shape, plus the booking domain's errors."""
     if isinstance(exc, BookingError):
+        if isinstance(exc, TooManyHolds):
+            response = Response(error_body(exc.message, exc.code), status=status.HTTP_429_TOO_MANY_REQUESTS)
+            response["Retry-After"] = str(exc.retry_after_seconds)
+            return response
         if isinstance(exc, CONFLICTS):
             return Response(error_body(exc.message, exc.code), status=status.HTTP_409_CONFLICT)
         errors = {exc.field or BODY: [exc.message]}

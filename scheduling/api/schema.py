@@ -17,7 +17,11 @@ CHANGED = OpenApiResponse(
 NOT_FOUND = OpenApiResponse(serializers.ErrorResponse, description="No such booking, or the manage token is wrong.")
 KEY_REUSED = OpenApiResponse(serializers.ErrorResponse, description="The Idempotency-Key was used with another body.")
 THROTTLED = OpenApiResponse(
-    serializers.ErrorResponse, description="Too many requests; retry after `Retry-After` seconds."
+    serializers.ErrorResponse,
+    description=(
+        "Too many requests (`throttled`), or, for a hold, as many holds as one client may have at once or in a "
+        "day (`too_many_holds`); retry after `Retry-After` seconds."
+    ),
 )
 MISSING = OpenApiResponse(serializers.ErrorResponse, description="No such object.")
 STAFF_ONLY = OpenApiResponse(serializers.ErrorResponse, description="A staff login (token or session) is required.")

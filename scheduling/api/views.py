@@ -16,8 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from clinic_project.clients import ClientRateThrottle
-from scheduling import bookings, clinic_time
+from clinic_project.clients import ClientRateThrottle, client_address
+from scheduling import bookings, clinic_time, tokens
 from scheduling.api import availability_query, serializers
 from scheduling.api.availability import availability_json
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
@@ -162,7 +162,8 @@ class HoldViewSet(viewsets.GenericViewSet):
         requested = self.get_serializer(data=request.data)
         requested.is_valid(raise_exception=True)
         data = requested.validated_data
-        held, hold_id = bookings.hold(serializers.requested_slot(data), by=actor(request))
+        holder = tokens.holder_key(client_address(request))
+        held, hold_id = bookings.hold(serializers.requested_slot(data), holder=holder, by=actor(request))
         held_data = serializers.Hold(held, context={"hold_id": hold_id}).data
         return Response(held_data, status=status.HTTP_201_CREATED)
 

@@ -4,11 +4,12 @@ overlap guard lets have it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from scheduling import clinic_time, guards, tokens
 from scheduling.bookings.holds import expire_hold
@@ -26,7 +27,7 @@ from scheduling.bookings.writes import (
 )
 from scheduling.models import Booking, Practitioner, new_reference
 from scheduling.open_days import BookableTime
-from scheduling.rules import BookingRuleBroken, RequestedSlot, SlotUnavailable, slot_rules
+from scheduling.rules import BookingRuleBroken, RequestedSlot, SlotUnavailable, TooManyHolds, slot_rules
 from scheduling.slots import Span
 
 TAKEN_MEANWHILE = "This time was just booked by someone else. Please choose another slot."
@@ -86,12 +87,19 @@ def book(
 
 
 def hold(
-    requested: RequestedSlot, *, by: Actor = PATIENT, via: str = Channel.API, now: datetime | None = None
+    requested: RequestedSlot,
+    *,
+    holder: str | None = None,
+    by: Actor = PATIENT,
+    via: str = Channel.API,
+    now: datetime | None = None,
 ) -> tuple[Booking, str]:
     """Keep a slot for `HOLD_MINUTES` while a patient types their details; returns the hold and its id.
 
     The hold id is a secret for whoever took the hold (stored as a digest): it finds the hold again
-    (`find_hold`) to confirm or release it.
+    (`find_hold`) to confirm or release it. `holder` (`tokens.holder_key` of the client's address) limits
+    how many holds one client keeps: TooManyHolds beyond `HOLDS_PER_CLIENT_AT_ONCE` live ones, or
+    `HOLDS_PER_CLIENT_PER_DAY` in 24 hours.
     """
     now = now or clinic_time.now()
     hold_id, digest = tokens.new_secret("hold_")
@@ -102,10 +110,36 @@ def hold(
         kind=Kind.HELD,
         by=by,
         via=via,
+        admit=partial(require_hold_allowance, holder) if holder else None,
         hold_expires_at=now + timedelta(minutes=hold_minutes()),
         hold_digest=digest,
+        held_by=holder,
     )
     return held, hold_id
+
+
+def require_hold_allowance(holder: str, now: datetime) -> None:
+    """TooManyHolds if `holder` may take no more holds now. Runs in the insert's transaction, after
+    taking the holder's turn, so simultaneous requests of one client cannot each see room for one more."""
+    guards.take_turn(connection, holder)
+    theirs = Booking.objects.filter(held_by=holder)
+    live = sorted(theirs.filter(status=Status.HELD, hold_expires_at__gt=now).values_list("hold_expires_at", flat=True))
+    at_once = settings.HOLDS_PER_CLIENT_AT_ONCE
+    if len(live) >= at_once:
+        raise TooManyHolds(
+            f"You are already holding {len(live)} times, as many as one person may. Book one or let one go "
+            "before choosing another time.",
+            retry_after=live[len(live) - at_once] - now,
+        )
+    day = timedelta(days=1)
+    taken = sorted(theirs.filter(created_at__gt=now - day).values_list("created_at", flat=True))
+    per_day = settings.HOLDS_PER_CLIENT_PER_DAY
+    if len(taken) >= per_day:
+        raise TooManyHolds(
+            f"{len(taken)} times were held from your network today without being booked, as many as a day "
+            "allows. Please try again later, or call the clinic.",
+            retry_after=taken[len(taken) - per_day] + day - now,
+        )
 
 
 def hold_minutes() -> int:
@@ -130,8 +164,19 @@ def offer(requested: RequestedSlot, *, patient: Patient, until: datetime, now: d
     )
 
 
-def claim(requested: RequestedSlot, *, now: datetime, status: str, kind: str, by: Actor, via: str, **fields) -> Booking:
-    """Insert a blocking booking for the first free practitioner the database lets have the time."""
+def claim(
+    requested: RequestedSlot,
+    *,
+    now: datetime,
+    status: str,
+    kind: str,
+    by: Actor,
+    via: str,
+    admit: Callable[[datetime], None] | None = None,
+    **fields,
+) -> Booking:
+    """Insert a blocking booking for the first free practitioner the database lets have the time; `admit`,
+    if given, runs first in the insert's transaction and raises to refuse it."""
     slot, candidates = free_practitioners(requested, now=now)
     blocked = slot_rules(requested.appointment_type).blocked(slot)
     # Checked outside the write transaction, so SQLite's single write lock is held only for the write:
@@ -148,7 +193,7 @@ def claim(requested: RequestedSlot, *, now: datetime, status: str, kind: str, by
             **fields,
         )
         try:
-            in_transaction(partial(_insert, booking, kind, by, via, now, blocked), restoring=booking)
+            in_transaction(partial(_insert, booking, kind, by, via, now, blocked, admit), restoring=booking)
         except IntegrityError as error:
             if not guards.is_overlap(error):
                 raise
@@ -157,7 +202,11 @@ def claim(requested: RequestedSlot, *, now: datetime, status: str, kind: str, by
     raise SlotUnavailable(TAKEN_MEANWHILE)
 
 
-def _insert(booking: Booking, kind: str, by: Actor, via: str, now: datetime, blocked: Span) -> None:
+def _insert(
+    booking: Booking, kind: str, by: Actor, via: str, now: datetime, blocked: Span, admit: Callable | None
+) -> None:
+    if admit is not None:
+        admit(now)
     # A hold that lapsed stopped blocking at once, but its row keeps the time until it is marked expired.
     expire_lapsed_holds_on(booking.practitioner, blocked, now)
     booking.save(force_insert=True)

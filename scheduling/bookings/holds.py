@@ -52,6 +52,7 @@ def confirm_hold(
         now=now,
         status=Status.CONFIRMED,
         hold_expires_at=None,
+        held_by=None,
         **patient.as_fields(),
     )
     return booking, tokens.manage_token(booking.reference)

@@ -155,6 +155,9 @@ class Booking(models.Model):
     hold_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # NULL, not "", for bookings that never were holds: unique allows any number of NULLs.
     hold_digest = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
+    # Who took a patient's hold (tokens.holder_key of the client address), so one client holds only a few
+    # times at once; cleared when the hold becomes a booking.
+    held_by = models.CharField(max_length=32, null=True, editable=False)  # noqa: DJ001
     # Only bookings made before manage tokens were derived (see scheduling.tokens) have one stored, as a digest.
     manage_token_digest = models.CharField(max_length=64, editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -172,6 +175,9 @@ class Booking(models.Model):
             # bookings still to come, however many years of history the practitioner has.
             models.Index(fields=["practitioner", "status", "blocked_until"], name="booking_practitioner_ends_idx"),
             models.Index(fields=["starts_at"], name="booking_starts_idx"),
+            models.Index(
+                fields=["held_by", "created_at"], name="booking_held_by_idx", condition=Q(held_by__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"),

@@ -36,6 +36,8 @@ def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str
         "THROTTLE_MANAGE_RATE": "100000/minute",
         "THROTTLE_HOLD_RATE": "100000/minute",
         "THROTTLE_WAITLIST_RATE": "100000/minute",
+        "HOLDS_PER_CLIENT_AT_ONCE": "100000",
+        "HOLDS_PER_CLIENT_PER_DAY": "100000",
         "LOG_LEVEL": "WARNING",
         **extra,
     }
