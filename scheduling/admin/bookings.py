@@ -303,18 +303,18 @@ class BookingAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, booking):
             raise PermissionDenied
         try:
-            self._revoke(request, booking, {"by": bookings.Actor.staff(request.user), "via": ADMIN})
+            revoked = self._revoke(request, booking, {"by": bookings.Actor.staff(request.user), "via": ADMIN})
         except BookingError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(request, "The old manage link no longer opens this booking.", messages.SUCCESS)
+            sent = " A new link is on its way to the patient by e-mail." if revoked.patient_email else ""
+            self.message_user(request, "The old manage link no longer opens this booking." + sent, messages.SUCCESS)
         return redirect(reverse("admin:scheduling_booking_change", args=[booking.pk]))
 
     def _revoke(self, request, booking: Booking, who: dict) -> Booking:
+        """Revoke; a patient without an e-mail address gets the new link from staff, as when staff book."""
         revoked = bookings.revoke_manage_link(booking, **who)
-        if revoked.patient_email:
-            self.message_user(request, f"{revoked.reference}: a new link is on its way to the patient by e-mail.")
-        else:  # nobody to e-mail: staff hand it over, as when they book for a patient
+        if not revoked.patient_email:
             link = manage_url(revoked, revoked.manage_token, request)
             self.message_user(
                 request,

@@ -41,7 +41,7 @@ def test_the_button_revokes_the_link_and_says_a_new_one_is_sent(admin_client, ap
     assert response.redirect_chain[-1][0] == reverse("admin:scheduling_booking_change", args=[booking.pk])
     page = response.content.decode()
     assert "The old manage link no longer opens this booking." in page
-    assert "a new link is on its way to the patient by e-mail" in page
+    assert "A new link is on its way to the patient by e-mail." in page
     assert not opens(api, booked, booked["manage_token"])
     assert opens(api, booked, Booking.objects.get(pk=booking.pk).manage_token)
     event = BookingEvent.objects.filter(booking=booking).latest("revision")
