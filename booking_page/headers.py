@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from clinic_project.clients import ClientRateThrottle
 from scheduling.reference import clinic_details
+from scheduling.tokens import LinkExpired
 
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -22,7 +23,8 @@ def content_security_policy(allowed_origins: list[str]) -> str:
 
 
 def page(view):
-    """A patient-facing page: embeddable by the listed origins only, and free of cookie-based CSRF.
+    """A patient-facing page: embeddable by the listed origins only, free of cookie-based CSRF, kept by no
+    cache, and answering an expired link with the page that says so.
 
     CSRF protects a signed-in user's cookies from being used by another site. These pages set and read no
     cookie: what authorises a change is a secret in the URL (a hold id, a manage token) that another site
@@ -33,7 +35,12 @@ def page(view):
     @wraps(view)
     def with_headers(request, *args, **kwargs):
         request.clinic = clinic_details()
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except LinkExpired:  # from any page a patient's link opens: one answer for all of them
+            from booking_page.views.common import link_expired  # here: that module imports this one
+
+            response = link_expired(request)
         response["Content-Security-Policy"] = content_security_policy(request.clinic.allowed_embed_origins)
         response.setdefault("Cache-Control", "no-store")
         return response

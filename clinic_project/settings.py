@@ -235,6 +235,9 @@ HOLDS_PER_CLIENT_PER_DAY = env.int("HOLDS_PER_CLIENT_PER_DAY", default=12)
 # How long freed time offered to a patient on the waitlist is held for their answer (never past the type's
 # booking notice). Fractions are allowed, for tests with real workers.
 WAITLIST_OFFER_MINUTES = env.float("WAITLIST_OFFER_MINUTES", default=30)
+# How many days after a visit's end its manage link (and a waitlist entry's link, after its latest day) stops
+# opening it: a link found in an old mailbox or a log no longer shows the patient's booking.
+MANAGE_LINK_DAYS_AFTER_VISIT = env.int("MANAGE_LINK_DAYS_AFTER_VISIT", default=30)
 
 # Admin sign-in attempts allowed per client address and username within the window.
 ADMIN_LOGIN_ATTEMPTS = env.int("ADMIN_LOGIN_ATTEMPTS", default=5)

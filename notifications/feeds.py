@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
@@ -62,7 +62,9 @@ def practitioner_feed(request, practitioner: str) -> HttpResponse:
         response = unchanged
     response.headers["ETag"] = etag
     response.headers["Last-Modified"] = http_date(last_modified.timestamp())
-    patch_cache_control(response, private=True, max_age=300)
+    # Patient initials: no HTTP cache keeps them. Calendar apps keep the events themselves, and still send
+    # the ETag back, so an unchanged feed stays a 304.
+    add_never_cache_headers(response)
     return response
 
 

@@ -18,6 +18,8 @@ class Message(OutboxItem):
         CANCELLATION = "cancellation"
         REMINDER = "reminder"
         OFFER = "offer", "waitlist offer"
+        # Staff revoked the manage link: the patient's new one.
+        NEW_LINK = "new_link", "new manage link"
 
     booking = models.ForeignKey(Booking, models.PROTECT, related_name="messages")
     event = models.ForeignKey(BookingEvent, models.PROTECT, related_name="messages")

@@ -1,5 +1,6 @@
 """What each booking change puts in the outbox: a confirmation, an update or a cancellation for the
-patient, the reminders before the visit, and the offer of a time held for a patient on the waitlist.
+patient, the reminders before the visit, the offer of a time held for a patient on the waitlist, and the
+new manage link when staff revoked the old one.
 
 Runs inside the write path's transaction (scheduling.signals.booking_changed): the rows and the tasks
 that will send them commit with the change, or not at all. Nothing here talks to a mail server.
@@ -20,6 +21,7 @@ ANNOUNCED = {
     Change.RESCHEDULED: Message.Kind.UPDATE,
     Change.CANCELLED: Message.Kind.CANCELLATION,
     Change.OFFERED: Message.Kind.OFFER,
+    Change.MANAGE_LINK_REVOKED: Message.Kind.NEW_LINK,
 }
 # After these, reminders already scheduled no longer apply; created and rescheduled schedule them anew.
 ENDS_REMINDERS = {

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from scheduling.models import Booking, Practitioner
-from scheduling.tokens import manage_token
+from scheduling.reference import clinic_details
 
 
 def manage_url(booking: Booking, token: str, request=None) -> str:
@@ -18,14 +18,21 @@ def manage_url(booking: Booking, token: str, request=None) -> str:
 
 def patients_manage_url(booking: Booking) -> str:
     """The link for messages sent with no request at hand (e-mails, invites), on the public SITE_URL."""
-    return settings.SITE_URL.rstrip("/") + manage_url(booking, manage_token(booking.reference))
+    return settings.SITE_URL.rstrip("/") + manage_url(booking, booking.manage_token)
 
 
 def patients_offer_url(held: Booking) -> str:
     """The link in the e-mail offering a held time to a patient on the waitlist: its page accepts or
     declines. The token is the booking's own manage token, so the link keeps working once accepted."""
     path = reverse("waitlist-offer", kwargs={"reference": held.reference})
-    return f"{settings.SITE_URL.rstrip('/')}{path}?token={manage_token(held.reference)}"
+    return f"{settings.SITE_URL.rstrip('/')}{path}?token={held.manage_token}"
+
+
+def expired_link_message() -> str:
+    """What a patient holding an expired link is told: nothing of the booking, only whom to call."""
+    phone = clinic_details().phone
+    call = f"Please call the clinic on {phone}." if phone else "Please call the clinic."
+    return f"This link has expired. {call}"
 
 
 def practitioner_feed_url(practitioner: Practitioner, token: str) -> str:

@@ -5,7 +5,9 @@ Derived tokens follow django/contrib/auth/tokens.py: an HMAC of the reference un
 key, checked in constant time against the current key and every fallback, so rotating SECRET_KEY (with
 the old key in SECRET_KEY_FALLBACKS until the links it signed should stop working) changes every link.
 A manage link is derived rather than stored, so an e-mail sent days later (a reminder) can carry it while
-the database holds no usable token.
+the database holds no usable token. Staff revoke one booking's link by counting one more revocation: the
+count is part of what is signed, so the old link stops matching and a new one is derived. A booking never
+revoked signs its reference alone, as every link did before revocation existed.
 """
 
 from __future__ import annotations
@@ -38,13 +40,28 @@ class DerivedTokenGenerator:
 manage_token_generator = DerivedTokenGenerator()
 
 
-def manage_token(reference: str) -> str:
-    """The patient's token for a booking (or any public reference a patient is given a link for)."""
-    return manage_token_generator.make_token(reference)
+class LinkExpired(Exception):
+    """The token is right, but its link has passed its end (`MANAGE_LINK_DAYS_AFTER_VISIT` after the visit).
+
+    Raised only for the right token, so saying "expired" tells a caller nothing they did not already hold.
+    """
+
+    code = "link_expired"
 
 
-def accepts_derived_token(reference: str, token: str) -> bool:
-    return manage_token_generator.check_token(reference, token)
+def _signed(reference: str, revocations: int) -> str:
+    # References hold no ":", so a revoked link's message never equals another reference's.
+    return f"{reference}:{revocations}" if revocations else reference
+
+
+def manage_token(reference: str, revocations: int = 0) -> str:
+    """The patient's token for a booking (or any public reference a patient is given a link for), after
+    `revocations` revocations of its link."""
+    return manage_token_generator.make_token(_signed(reference, revocations))
+
+
+def accepts_derived_token(reference: str, token: str, revocations: int = 0) -> bool:
+    return manage_token_generator.check_token(_signed(reference, revocations), token)
 
 
 def holder_key(client_address: str) -> str:

@@ -12,6 +12,7 @@ from rest_framework.routers import SimpleRouter
 
 from clinic_project.clients import ClientRateThrottle
 from scheduling import bookings, clinic_time
+from scheduling.api.caching import NeverCached
 from scheduling.api.fields import (
     BookableDateField,
     StrictCharField,
@@ -22,7 +23,7 @@ from scheduling.api.fields import (
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from scheduling.api.idempotency import idempotent
 from scheduling.api.permissions import actor, is_staff, manage_token
-from scheduling.api.schema import INVALID, KEY_REUSED, MANAGE_TOKEN, THROTTLED
+from scheduling.api.schema import EXPIRED, INVALID, KEY_REUSED, MANAGE_TOKEN, THROTTLED
 from scheduling.api.serializers import BookingConfirmation, ErrorResponse
 from scheduling.models import BookingEvent, phone_number
 from waitlist import line, notices, offers
@@ -109,7 +110,7 @@ class JoinedEntry(EntryDetail):
         return self.context["request"].build_absolute_uri(notices.entry_path(entry))
 
 
-class WaitlistViewSet(viewsets.GenericViewSet):
+class WaitlistViewSet(NeverCached, viewsets.GenericViewSet):
     serializer_class = JoinRequest
     lookup_url_kwarg = "waitlist_id"
     lookup_value_regex = "[^/]+"
@@ -120,12 +121,10 @@ class WaitlistViewSet(viewsets.GenericViewSet):
 
     def get_object(self) -> Entry:
         """The entry, for staff or whoever holds its token; a wrong token looks like no entry at all."""
-        found = (
-            Entry.objects.select_related("appointment_type", "practitioner", "booking")
-            .filter(reference=self.kwargs["waitlist_id"])
-            .first()
+        found = Entry.objects.opened_by(
+            self.kwargs["waitlist_id"], manage_token(self.request), staff=is_staff(self.request)
         )
-        if found is None or not (is_staff(self.request) or found.accepts_token(manage_token(self.request))):
+        if found is None:
             raise NotFound("No waitlist entry with this id and token.")
         return found
 
@@ -157,7 +156,7 @@ class WaitlistViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="A waitlist entry, its place in line and any open offer",
         parameters=MANAGE_TOKEN,
-        responses={200: EntryDetail, 404: NOT_FOUND, 429: THROTTLED},
+        responses={200: EntryDetail, 404: NOT_FOUND, 410: EXPIRED, 429: THROTTLED},
     )
     def retrieve(self, request, waitlist_id=None):
         return Response(EntryDetail(self.get_object()).data)
@@ -165,7 +164,7 @@ class WaitlistViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Leave the waitlist (an open offer is withdrawn and its time freed)",
         parameters=MANAGE_TOKEN,
-        responses={204: None, 404: NOT_FOUND, 429: THROTTLED},
+        responses={204: None, 404: NOT_FOUND, 410: EXPIRED, 429: THROTTLED},
     )
     def destroy(self, request, waitlist_id=None):
         line.leave(self.get_object(), by=actor(request), via=VIA)
@@ -180,6 +179,7 @@ class WaitlistViewSet(viewsets.GenericViewSet):
             400: INVALID,
             404: NOT_FOUND,
             409: ENDED,
+            410: EXPIRED,
             422: KEY_REUSED,
             429: THROTTLED,
         },
@@ -198,7 +198,7 @@ class WaitlistViewSet(viewsets.GenericViewSet):
         summary="Decline the open offer: the time goes to the next in line; the entry stays in line",
         parameters=MANAGE_TOKEN,
         request=None,
-        responses={200: EntryDetail, 404: NOT_FOUND, 409: ENDED, 429: THROTTLED},
+        responses={200: EntryDetail, 404: NOT_FOUND, 409: ENDED, 410: EXPIRED, 429: THROTTLED},
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, waitlist_id=None):

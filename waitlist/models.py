@@ -4,8 +4,9 @@ time still to be offered."""
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -14,7 +15,7 @@ from scheduling import clinic_time
 from scheduling.bookings import Patient
 from scheduling.models import AppointmentType, Booking, Practitioner, phone_number
 from scheduling.slots import Span
-from scheduling.tokens import accepts_derived_token, manage_token
+from scheduling.tokens import LinkExpired, accepts_derived_token, manage_token
 
 
 def new_reference() -> str:
@@ -29,6 +30,16 @@ class EntryQuerySet(models.QuerySet):
 
     def in_line(self):
         return self.order_by("joined_at", "pk")
+
+    def opened_by(self, reference: str, token: str, *, staff: bool = False, now=None) -> Entry | None:
+        """The entry, for staff or whoever holds its token while its link lasts (LinkExpired after that, for
+        the right token only); a wrong token looks like no entry at all."""
+        entry = self.select_related("appointment_type", "practitioner", "booking").filter(reference=reference).first()
+        if entry is None or not (staff or entry.accepts_token(token)):
+            return None
+        if not staff and (now or clinic_time.now()) >= entry.link_expires_at:
+            raise LinkExpired
+        return entry
 
 
 class Entry(models.Model):
@@ -101,6 +112,13 @@ class Entry(models.Model):
 
     def accepts_token(self, token: str) -> bool:
         return accepts_derived_token(self.reference, token)
+
+    @property
+    def link_expires_at(self) -> datetime:
+        """As a booking's link ends some days after the visit, an entry's ends some days after its latest day:
+        by then it has long stopped waiting."""
+        last_day = clinic_time.days(self.latest_date, self.latest_date)
+        return last_day.end + timedelta(days=settings.MANAGE_LINK_DAYS_AFTER_VISIT)
 
     @property
     def patient(self) -> Patient:

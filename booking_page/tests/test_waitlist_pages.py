@@ -190,3 +190,12 @@ def test_the_accept_link_leads_to_a_booking_under_the_same_patient_rules(client,
     assert Booking.objects.get(pk=booking.pk).status == ("cancelled" if can_cancel else "confirmed")
     if not can_cancel:
         assert "up to 12 hours before the start. Please call the clinic." in text(cancelled)
+
+
+def test_an_offer_link_ends_with_its_held_time(client, offered, settings):
+    settings.MANAGE_LINK_DAYS_AFTER_VISIT = 30
+    with time_machine.travel(offered.hold.ends_at + timedelta(days=30), tick=False):
+        page = client.get(offer_url(offered))
+    assert page.status_code == 410
+    assert "This link has expired" in text(page)
+    assert "Grace" not in page.content.decode()

@@ -159,6 +159,8 @@ def booked(request, reference):
         return not_found(request, _("No booking matches this link."))
     token = request.GET["token"]
     carry = Carry.of(request)
+    if not booking.shows_patient_details:  # cancelled since: its page says so, and no longer who booked
+        return redirect(carry.url("manage-booking", booking.reference, token=token))
     return show(
         request,
         "booked.html",

@@ -17,6 +17,7 @@ from booking_page.flow import Flow
 from booking_page.headers import wait_seconds
 from booking_page.month import Month
 from scheduling import clinic_time
+from scheduling.links import expired_link_message
 from scheduling.models import AppointmentType, Booking
 from scheduling.reference import reference_data
 from scheduling.rules import BookingError, TooLateToChange, TooManyHolds
@@ -33,6 +34,7 @@ WEEKDAY_NAMES = [
 ]
 NOT_FOUND = 404
 CONFLICT = 409
+GONE = 410
 TOO_MANY = 429
 
 
@@ -55,6 +57,12 @@ def show(request, template: str, context: dict | None = None, *, status: int = 2
 
 def not_found(request, message: str) -> HttpResponse:
     return show(request, "problem.html", {"title": _("Not found"), "message": message}, status=NOT_FOUND)
+
+
+def link_expired(request) -> HttpResponse:
+    """The right link, past its end (`MANAGE_LINK_DAYS_AFTER_VISIT`): nothing of the booking, only whom to call."""
+    title = _("This link has expired")
+    return show(request, "problem.html", {"title": title, "message": expired_link_message()}, status=GONE)
 
 
 def cannot_change(request, refused: BookingError) -> HttpResponse:
@@ -86,7 +94,8 @@ def offered_type(slug: str) -> AppointmentType | None:
 
 
 def patients_booking(reference: str, token: str) -> Booking | None:
-    """The booking a manage token opens (the core's one rule for it); holds are nobody's booking yet."""
+    """The booking a manage token opens (the core's one rule for it); holds are nobody's booking yet. An
+    expired link raises LinkExpired, which `page` answers."""
     return Booking.objects.opened_by(reference, token)
 
 

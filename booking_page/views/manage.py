@@ -75,6 +75,7 @@ def manage(request, reference):
             "done": done if done in DONE else "",
             "refusal": _refusal(booking),
             "move_url": carry.url("manage-move", booking.reference, token=token),
+            "book_again_url": carry.url("book-practitioner", booking.appointment_type.slug),
             "ics_url": carry.url("manage-invite", booking.reference, token=token),
             "google_url": calendar_links.google_url(booking, request.clinic),
             "outlook_url": calendar_links.outlook_url(booking, request.clinic),

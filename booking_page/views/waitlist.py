@@ -20,7 +20,7 @@ from booking_page.views.common import not_found, show, too_many
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking, BookingEvent
 from scheduling.rules import BookingError, BookingRuleBroken
-from scheduling.tokens import manage_token
+from scheduling.tokens import LinkExpired
 from waitlist import line, offers
 from waitlist.models import Entry, Offer
 
@@ -69,17 +69,11 @@ def _initial(request, carry: Carry) -> dict:
     return {**days, **carry.prefill()}
 
 
-def _entry(reference: str, token: str) -> Entry | None:
-    found = Entry.objects.select_related("appointment_type", "practitioner", "booking").filter(reference=reference)
-    entry = found.first()
-    return entry if entry is not None and entry.accepts_token(token) else None
-
-
 @page
 @require_http_methods(["GET", "POST"])
 def entry_page(request, reference):
     token = request.GET.get("token", "")
-    entry = _entry(reference, token)
+    entry = Entry.objects.opened_by(reference, token)
     if entry is None:
         return not_found(request, _("No waitlist entry matches this link. Check that you used the whole link."))
     carry = Carry.of(request)
@@ -102,7 +96,7 @@ def entry_page(request, reference):
             "offer": offered,
             "offer_url": offered and _offer_url(carry, offered.hold),
             "booking_url": entry.booking
-            and carry.url("manage-booking", entry.booking.reference, token=manage_token(entry.booking.reference)),
+            and carry.url("manage-booking", entry.booking.reference, token=entry.booking.manage_token),
             "here": carry.url("waitlist-entry", entry.reference, token=token),
             "done": done if done in DONE else "",
         },
@@ -110,7 +104,7 @@ def entry_page(request, reference):
 
 
 def _offer_url(carry: Carry, held: Booking) -> str:
-    return carry.url("waitlist-offer", held.reference, token=manage_token(held.reference))
+    return carry.url("waitlist-offer", held.reference, token=held.manage_token)
 
 
 @page
@@ -125,6 +119,8 @@ def offer_page(request, reference):
     )
     if offered is None or not offered.hold.accepts_manage_token(token):
         return not_found(request, _("No offer matches this link. Check that you used the whole link."))
+    if offered.hold.manage_link_expired(clinic_time.now()):
+        raise LinkExpired
     carry = Carry.of(request)
     entry = offered.entry
     entry_url = carry.url("waitlist-entry", entry.reference, token=entry.token)

@@ -1,14 +1,18 @@
-"""The bookings desk: the list with its filters, each booking's history, front-desk actions, and adding or
-moving bookings through the one booking service."""
+"""The bookings desk: the list with its filters, each booking's history, front-desk actions, revoking a
+patient's manage link, and adding or moving bookings through the one booking service."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import path
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from scheduling import bookings, clinic_time
@@ -109,7 +113,13 @@ class BookingAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
     autocomplete_fields = ["practitioner"]
-    actions = ["cancel_selected", "check_in_selected", "complete_selected", "no_show_selected"]
+    actions = [
+        "cancel_selected",
+        "check_in_selected",
+        "complete_selected",
+        "no_show_selected",
+        "revoke_manage_link_selected",
+    ]
     readonly_fields = [
         "reference",
         "status",
@@ -158,7 +168,12 @@ class BookingAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         day_view = self.admin_site.admin_view(DayScheduleView.as_view(admin_site=self.admin_site))
-        return [path("day/", day_view, name="scheduling_booking_day"), *super().get_urls()]
+        revoke_view = self.admin_site.admin_view(self.revoke_manage_link_view)
+        return [
+            path("day/", day_view, name="scheduling_booking_day"),
+            path("<path:object_id>/revoke-link/", revoke_view, name="scheduling_booking_revoke_link"),
+            *super().get_urls(),
+        ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -273,3 +288,42 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.action(description="No-show: the patient did not come", permissions=["change"])
     def no_show_selected(self, request, queryset):
         self._each(request, queryset, bookings.mark_no_show, "Marked as no-show")
+
+    @admin.action(description="Revoke the manage link (the patient is e-mailed a new one)", permissions=["change"])
+    def revoke_manage_link_selected(self, request, queryset):
+        self._each(request, queryset, lambda booking, **who: self._revoke(request, booking, who), "Revoked the link of")
+
+    def revoke_manage_link_view(self, request, object_id):
+        """The change page's button: the same revocation for the booking on screen."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        booking = self.get_object(request, unquote(object_id))
+        if booking is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, booking):
+            raise PermissionDenied
+        try:
+            revoked = self._revoke(request, booking, {"by": bookings.Actor.staff(request.user), "via": ADMIN})
+        except BookingError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            sent = " A new link is on its way to the patient by e-mail." if revoked.patient_email else ""
+            self.message_user(request, "The old manage link no longer opens this booking." + sent, messages.SUCCESS)
+        return redirect(reverse("admin:scheduling_booking_change", args=[booking.pk]))
+
+    def _revoke(self, request, booking: Booking, who: dict) -> Booking:
+        """Revoke; a patient without an e-mail address gets the new link from staff, as when staff book."""
+        revoked = bookings.revoke_manage_link(booking, **who)
+        if not revoked.patient_email:
+            link = manage_url(revoked, revoked.manage_token, request)
+            self.message_user(
+                request,
+                format_html(
+                    "{0} has no e-mail address: give the patient its new link yourself. It is shown only "
+                    'now: <a href="{1}">{1}</a>',
+                    revoked.reference,
+                    link,
+                ),
+                messages.WARNING,
+            )
+        return revoked

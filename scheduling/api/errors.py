@@ -11,7 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from clinic_project.errors import error_body
+from scheduling.links import expired_link_message
 from scheduling.rules import BookingChanged, BookingError, SlotUnavailable, TooLateToChange, TooManyHolds
+from scheduling.tokens import LinkExpired
 
 BODY = "body"
 # Domain errors that mean "the calendar (or the clock) moved under you", not "your request is wrong".
@@ -39,6 +41,8 @@ def _messages(detail) -> list[str]:
 
 def api_exception_handler(exc, context):
     """DRF's handler with our body shape, plus the booking domain's errors."""
+    if isinstance(exc, LinkExpired):  # the right token, past its end: gone for good, and nothing of the booking
+        return Response(error_body(expired_link_message(), exc.code), status=status.HTTP_410_GONE)
     if isinstance(exc, BookingError):
         if isinstance(exc, TooManyHolds):
             response = Response(error_body(exc.message, exc.code), status=status.HTTP_429_TOO_MANY_REQUESTS)

@@ -15,6 +15,11 @@ CHANGED = OpenApiResponse(
     serializers.ErrorResponse, description="The booking was changed meanwhile (`booking_changed`); nothing was written."
 )
 NOT_FOUND = OpenApiResponse(serializers.ErrorResponse, description="No such booking, or the manage token is wrong.")
+EXPIRED = OpenApiResponse(
+    serializers.ErrorResponse,
+    description="The manage token is right but its link has expired (`link_expired`), "
+    "`MANAGE_LINK_DAYS_AFTER_VISIT` days after the visit; the detail says whom to call.",
+)
 KEY_REUSED = OpenApiResponse(serializers.ErrorResponse, description="The Idempotency-Key was used with another body.")
 THROTTLED = OpenApiResponse(
     serializers.ErrorResponse,
@@ -51,6 +56,7 @@ def patient_change_schema(summary: str, request, conflict: OpenApiResponse):
             400: INVALID,
             404: NOT_FOUND,
             409: conflict,
+            410: EXPIRED,
             422: KEY_REUSED,
             429: THROTTLED,
         },

@@ -15,7 +15,7 @@ from scheduling.api.fields import (
     appointment_type_field,
     practitioner_field,
 )
-from scheduling.api.permissions import actor
+from scheduling.api.permissions import actor, is_staff
 from scheduling.bookings import PATIENT, change_refusal
 from scheduling.links import manage_url
 from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, phone_number
@@ -213,24 +213,40 @@ class ChangeRefusal(serializers.Serializer):
     detail = serializers.CharField(help_text="For the patient: why, and whom to call instead.")
 
 
+WITHHELD = " Null for the patient once the booking is cancelled (staff still see it)."
+
+
 class BookingDetail(BookingTimes):
-    """A booking as its patient (holding the manage token) or staff see it."""
+    """A booking as its patient (holding the manage token) or staff see it. Once it is cancelled, the
+    patient's link shows only that it was cancelled, when, and by whom: not who the patient is or why they
+    were coming (see `Booking.shows_patient_details`)."""
+
+    WITHHELD_FIELDS = ("patient_name", "patient_email", "patient_phone", "reason_for_visit", "cancellation_reason")
 
     revision = serializers.IntegerField(help_text="Goes up by one on every change; see `/events`.")
-    patient_name = serializers.CharField()
-    patient_email = serializers.CharField(help_text="The patient's e-mail address, or empty if none was given.")
-    patient_phone = serializers.CharField()
-    reason_for_visit = serializers.CharField()
+    patient_name = serializers.CharField(allow_null=True, help_text="The patient's full name." + WITHHELD)
+    patient_email = serializers.CharField(
+        allow_null=True, help_text="The patient's e-mail address, or empty if none was given." + WITHHELD
+    )
+    patient_phone = serializers.CharField(allow_null=True, help_text="Empty if none was given." + WITHHELD)
+    reason_for_visit = serializers.CharField(allow_null=True, help_text="Empty if none was given." + WITHHELD)
     created_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancelled_by = serializers.ChoiceField(choices=[("", "not cancelled"), *Booking.CancelledBy.choices])
-    cancellation_reason = serializers.CharField()
+    cancellation_reason = serializers.CharField(allow_null=True, help_text="Why it was cancelled." + WITHHELD)
     can_cancel = serializers.SerializerMethodField(help_text="Whether the caller may cancel it now.")
     can_reschedule = serializers.SerializerMethodField(help_text="Whether the caller may move it now.")
     change_refusal = serializers.SerializerMethodField(
         help_text="Why the caller may not cancel or move it now (`already_started`, `too_late_to_change`, "
         "`already_cancelled`, `illegal_transition`), the message saying whom to call; null when they may."
     )
+
+    def to_representation(self, booking):
+        shown = super().to_representation(booking)
+        request = self.context.get("request")
+        if not booking.shows_patient_details and not (request is not None and is_staff(request)):
+            shown.update(dict.fromkeys(self.WITHHELD_FIELDS))
+        return shown
 
     def _refusal(self, booking) -> BookingError | None:
         """Asked once per booking and at one instant, so the three fields always agree."""

@@ -20,12 +20,14 @@ from clinic_project.clients import ClientRateThrottle, client_address
 from scheduling import bookings, clinic_time, tokens
 from scheduling.api import availability_query, serializers
 from scheduling.api.availability import availability_json
+from scheduling.api.caching import NeverCached
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from scheduling.api.idempotency import idempotent
 from scheduling.api.pagination import BookingPagination
 from scheduling.api.permissions import IsStaff, actor, is_staff, manage_token
 from scheduling.api.schema import (
     CHANGED,
+    EXPIRED,
     INVALID,
     KEY_REUSED,
     MANAGE_TOKEN,
@@ -96,7 +98,7 @@ class AvailabilityViewSet(viewsets.GenericViewSet):
         return HttpResponse(answer, content_type="application/json")
 
 
-class NewBookingViewSet(viewsets.GenericViewSet):
+class NewBookingViewSet(NeverCached, viewsets.GenericViewSet):
     """`POST /book`: a new booking of a free slot, or of a hold the patient took."""
 
     serializer_class = serializers.BookingRequest
@@ -141,7 +143,7 @@ class NewBookingViewSet(viewsets.GenericViewSet):
         return Response(serializers.BookingConfirmation(booking, context=context).data)
 
 
-class HoldViewSet(viewsets.GenericViewSet):
+class HoldViewSet(NeverCached, viewsets.GenericViewSet):
     """A patient keeps a slot while typing their details; the time is offered to nobody else meanwhile."""
 
     serializer_class = serializers.HoldRequest
@@ -199,7 +201,7 @@ class PractitionerViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Staff list bookings and follow the front desk; a patient holding the manage token sees, cancels or
     moves their own."""
 
@@ -221,7 +223,8 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Booking.objects.select_related("appointment_type", "practitioner")
 
     def get_object(self) -> Booking:
-        """The booking, if the caller is staff or holds its manage token; otherwise 404 either way.
+        """The booking, if the caller is staff or holds its manage token; otherwise 404 either way (410 for
+        the right token once its link has expired).
 
         Holds are not bookings yet: they are found through `/holds` only.
         """
@@ -257,7 +260,7 @@ class BookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="One booking (patient with manage token, or staff)",
         parameters=MANAGE_TOKEN,
-        responses={200: serializers.BookingDetail, 404: NOT_FOUND, 429: THROTTLED},
+        responses={200: serializers.BookingDetail, 404: NOT_FOUND, 410: EXPIRED, 429: THROTTLED},
     )
     def retrieve(self, request, booking_id=None):
         return Response(self.get_serializer(self.get_object()).data)

@@ -1,5 +1,5 @@
 """The one write path for bookings: book, hold, offer, confirm or release a hold, cancel, reschedule, the
-front desk's statuses and staff edits of patient details.
+front desk's statuses, staff edits of patient details and revoking a manage link.
 
 The API, the admin, the shell, the booking page and the waitlist call these functions; nothing else
 writes bookings. Each change is one conditional write whose row count is checked plus exactly one
@@ -14,6 +14,7 @@ from scheduling.bookings.claims import book, free_practitioners, hold, hold_minu
 from scheduling.bookings.front_desk import change_patient_details, check_in, complete, mark_no_show
 from scheduling.bookings.history import import_history
 from scheduling.bookings.holds import confirm_hold, expire_hold, expire_stale_holds, find_hold, release_hold
+from scheduling.bookings.manage_links import revoke_manage_link
 from scheduling.bookings.writes import PATIENT, SYSTEM, Actor, Patient
 from scheduling.rules import RequestedSlot
 from scheduling.tokens import manage_token
@@ -43,4 +44,5 @@ __all__ = [
     "offer",
     "release_hold",
     "reschedule",
+    "revoke_manage_link",
 ]

@@ -1,8 +1,9 @@
 """Bookings and their append-only history, with the invariants the database keeps."""
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import connections, models
 from django.db.models import F, Q
 
@@ -64,17 +65,20 @@ class BookingQuerySet(models.QuerySet):
         """Bookings proper: holds (live, let go or lapsed) are nobody's appointment yet."""
         return self.exclude(status__in=Booking.HOLD_STATUSES)
 
-    def opened_by(self, reference: str, token: str, *, staff: bool = False) -> "Booking | None":
-        """The booking `reference` names, if the caller is staff or `token` is its manage token.
+    def opened_by(self, reference: str, token: str, *, staff: bool = False, now=None) -> "Booking | None":
+        """The booking `reference` names, if the caller is staff or `token` is its manage token and its link
+        has not expired at `now` (tokens.LinkExpired: only the right token learns that).
 
-        The one authorisation of a patient's own booking (API, booking page). A wrong token and an unknown
-        reference answer the same None; references carry 80 random bits, so one cannot be guessed to
-        learn the other.
+        The one authorisation of a patient's own booking (API, booking page). A wrong token (a revoked one
+        too) and an unknown reference answer the same None; references carry 80 random bits, so one cannot
+        be guessed to learn the other.
         """
         found = self.select_related("appointment_type", "practitioner").not_holds().filter(reference=reference)
         booking = found.first()
         if booking is None or not (staff or booking.accepts_manage_token(token)):
             return None
+        if not staff and booking.manage_link_expired(now or clinic_time.now()):
+            raise tokens.LinkExpired
         return booking
 
     def stale_holds(self, now):
@@ -165,6 +169,12 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True, editable=False)
     cancellation_reason = models.CharField(max_length=500, blank=True)
+    # Part of what the manage token signs (scheduling.tokens): one more revocation, one new link. Empty
+    # (never revoked) signs the reference alone, as links did before; nullable so that adding it to a
+    # table of years of bookings changes no row.
+    manage_link_revocations = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="How often staff revoked the patient's manage link."
+    )
 
     objects = BookingQuerySet.as_manager()
 
@@ -209,11 +219,29 @@ class Booking(models.Model):
             return self.hold_expires_at > now
         return self.status in self.BLOCKING
 
+    @property
+    def manage_token(self) -> str:
+        """The patient's token for this booking now: a revocation replaces it."""
+        return tokens.manage_token(self.reference, self.manage_link_revocations or 0)
+
     def accepts_manage_token(self, token: str) -> bool:
-        # Bookings made before manage tokens were derived keep their random token.
-        return tokens.accepts_derived_token(self.reference, token) or tokens.matches_digest(
-            self.manage_token_digest, token
-        )
+        # Bookings made before manage tokens were derived keep their random token (until it is revoked).
+        return tokens.accepts_derived_token(
+            self.reference, token, self.manage_link_revocations or 0
+        ) or tokens.matches_digest(self.manage_token_digest, token)
+
+    @property
+    def manage_link_expires_at(self) -> datetime:
+        return self.ends_at + timedelta(days=settings.MANAGE_LINK_DAYS_AFTER_VISIT)
+
+    def manage_link_expired(self, now: datetime) -> bool:
+        return now >= self.manage_link_expires_at
+
+    @property
+    def shows_patient_details(self) -> bool:
+        """Whether its manage link shows who the patient is and why they come: not once it is cancelled, since
+        the link outlives the need (it may be forwarded, or read in an old mailbox)."""
+        return self.status != self.Status.CANCELLED
 
 
 class BookingEvent(models.Model):
@@ -233,6 +261,7 @@ class BookingEvent(models.Model):
         COMPLETED = "completed"
         NO_SHOW = "no_show", "no-show"
         PATIENT_DETAILS_CHANGED = "patient_details_changed", "patient details changed"
+        MANAGE_LINK_REVOKED = "manage_link_revoked", "manage link revoked"
 
     class Actor(models.TextChoices):
         PATIENT = "patient"
