@@ -1,17 +1,21 @@
 """`make run` itself, on its own port, data folder and SMTP server: a job worker or sweeper killed with
 SIGKILL in the middle of a booking burst comes back by itself, the web server answers every request
-meanwhile, no confirmed booking or confirmation e-mail is lost, and one Ctrl-C stops every process."""
+meanwhile, no confirmed booking or confirmation e-mail is lost, each program's output reaches the terminal
+under its name, and one Ctrl-C stops every process."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
 
 import pytest
@@ -90,7 +94,7 @@ class MakeRun:
         try:
             wait_until(condition, seconds)
         except AssertionError:
-            raise AssertionError(f"{what} timed out; make run said:\n{self.output()[-3000:]}") from None
+            raise AssertionError(f"{what} timed out; make run said:\n{self.output()[-6000:]}") from None
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -216,6 +220,10 @@ def stored(env: dict) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def recipient(message: EmailMessage) -> str:
+    return parseaddr(message["To"])[1]
+
+
 @pytest.fixture
 def inbox():
     server = Inbox(free_port(), delay=0.1).start()
@@ -255,9 +263,14 @@ def test_a_worker_and_a_sweeper_killed_mid_load_come_back_and_nothing_is_lost(tm
             load.stop()
 
             confirmed = load.confirmed()
-            wait_until(lambda: {m["To"] for m in inbox.messages} >= set(confirmed.values()), seconds=120)
+            service.wait_for(
+                lambda: {recipient(m) for m in inbox.messages} >= set(confirmed.values()),
+                f"{len(confirmed)} confirmations",
+                seconds=120,
+            )
             state = stored(env)
             left_running = service.interrupt()
+            output = service.output()
 
     assert sent_at_kill < confirmed_at_kill  # the kill came while confirmations were waiting
     no_answer = [(body["start_time"], status) for body, status, _ in load.bookings if status != 200]
@@ -269,9 +282,11 @@ def test_a_worker_and_a_sweeper_killed_mid_load_come_back_and_nothing_is_lost(tm
     # the worker died before recording so); the copy carries the same Message-ID, so mail systems drop it.
     ids_by_patient: dict[str, set[str]] = {}
     for message in inbox.messages:
-        ids_by_patient.setdefault(message["To"], set()).add(message["Message-ID"])
+        ids_by_patient.setdefault(recipient(message), set()).add(message["Message-ID"])
     assert set(ids_by_patient) == set(confirmed.values())
     assert all(len(ids) == 1 for ids in ids_by_patient.values())
     assert len(inbox.messages) - len(confirmed) <= 1
     assert f"http://127.0.0.1:{port}/" in text_of(inbox.messages[0])  # SITE_URL follows PORT
     assert not left_running, f"still running after Ctrl-C: {[arguments_of(pid) for pid in left_running]}"
+    # Each program's output reaches the terminal led by its name.
+    assert re.search(rf"^web +\| .*Listening at: http://127\.0\.0\.1:{port}\b", output, re.MULTILINE), output[-3000:]
