@@ -22,7 +22,10 @@ def main() -> None:
         stream.reconfigure(encoding="utf-8", errors="replace")
     unfinished: dict[str, str] = {}  # per program and channel: a line whose end is still to come
     while True:
-        headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+        try:
+            headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+        except KeyError:  # an empty header: supervisord closed the channel, it is stopping
+            return
         if headers["eventname"].startswith("PROCESS_LOG"):
             source, data = childutils.eventdata(payload)
             stream = f"{source['processname']} {source['channel']}"
