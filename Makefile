@@ -16,13 +16,14 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# The web server, a job worker and the outbox sweeper (Procfile), in the foreground: one Ctrl-C stops all.
-# honcho numbers each process's PORT; SITE_URL keeps every process's links on the web server's.
+# The web server, a job worker and the outbox sweeper (deploy/supervisord.conf), in the foreground: a
+# program that dies is restarted while the others go on, and one Ctrl-C stops all. SITE_URL keeps the
+# links in e-mails on the web server's port.
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
-		$(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
+		DATA_DIR="$${DATA_DIR:-$(CURDIR)/var}" $(VENV)/bin/supervisord --configuration deploy/supervisord.conf
 
 # ruff, plus import-linter's contracts (.importlinter): the core app never imports the apps built on it,
 # the slot arithmetic imports no Django, interfaces sit above the write path, the outbox imports no app,
