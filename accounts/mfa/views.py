@@ -53,11 +53,11 @@ def _next(request) -> str:
 
 
 def _page(request, template, title, **context):
-    return TemplateResponse(
-        request,
-        f"accounts/{template}",
-        {**admin.site.each_context(request), "title": title, "next": _next(request), **context},
-    )
+    site = admin.site.each_context(request)
+    if owed_step(request.user) is not None:  # nothing of the admin to show before the step is done
+        site.update(available_apps=[], is_nav_sidebar_enabled=False)
+    context = {**site, "title": title, "next": _next(request), **context}
+    return TemplateResponse(request, f"accounts/{template}", context)
 
 
 @staff_signed_in
