@@ -51,6 +51,22 @@ def api():
 
 
 @pytest.fixture
+def sign_in_past_mfa(db):
+    """`sign_in_past_mfa(client, user)`: a staff session past both steps of signing in (the tests run with
+    ADMIN_MFA_REQUIRED on, as production does); a fixture, so the core's tests need not import accounts."""
+    from accounts.tests.signin import sign_in_past_mfa
+
+    return sign_in_past_mfa
+
+
+@pytest.fixture
+def admin_client(client, admin_user, sign_in_past_mfa):
+    """pytest-django's admin client, past the second step of signing in too."""
+    sign_in_past_mfa(client, admin_user)
+    return client
+
+
+@pytest.fixture
 def clinic(db) -> Practitioner:
     """The single practitioner standing for the prototype's clinic: 09:00-17:00 every day, all three types."""
     return Practitioner.objects.get(slug="clinic")

@@ -2,6 +2,7 @@
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -35,8 +36,13 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "accounts",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",  # failed sign-ins: the lockout and their history (accounts/lockout.py)
+    "django_otp",  # the admin's second step (accounts/mfa/)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -60,9 +66,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the two above: a staff session past its time is signed out (with a message) before anything
+    # reads the user; then one that still owes the second step counts as staff nowhere but that step.
+    "accounts.sessions.StaffSessionTimeouts",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.mfa.middleware.SecondStepRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "scheduling.cache.ServingRequests",
     "clinic_project.middleware.DatabaseBusyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into its page
 ]
 
 ROOT_URLCONF = "clinic_project.urls"
@@ -239,9 +251,40 @@ WAITLIST_OFFER_MINUTES = env.float("WAITLIST_OFFER_MINUTES", default=30)
 # opening it: a link found in an old mailbox or a log no longer shows the patient's booking.
 MANAGE_LINK_DAYS_AFTER_VISIT = env.int("MANAGE_LINK_DAYS_AFTER_VISIT", default=30)
 
-# Admin sign-in attempts allowed per client address and username within the window.
+# Failed staff sign-ins (django-axes, docs/security.md#staff-accounts). A username is locked out from one client
+# address only, so an attacker elsewhere cannot lock the real user out; an address trying many usernames is
+# locked out whole at the higher limit. A lockout lasts the window from the last failure.
 ADMIN_LOGIN_ATTEMPTS = env.int("ADMIN_LOGIN_ATTEMPTS", default=5)
+ADMIN_LOGIN_ADDRESS_ATTEMPTS = env.int("ADMIN_LOGIN_ADDRESS_ATTEMPTS", default=20)
 ADMIN_LOGIN_WINDOW_SECONDS = env.int("ADMIN_LOGIN_WINDOW_SECONDS", default=900)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "clinic_project.clients.client_address"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "accounts.lockout.attempts_per_username"  # read from the settings above, at each sign-in
+AXES_COOLOFF_TIME = "accounts.lockout.window"
+AXES_RESET_ON_SUCCESS = True
+# Refusals during a lockout are not recorded: the lockout ends a window after the last real try (so
+# Retry-After holds), and a client hammering a locked door writes nothing.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the history staff read in the admin
+AXES_ENABLE_ADMIN = False  # accounts/admin.py shows it read-only instead
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_page"
+
+# Staff sessions: signed out after this long without a request, and this long after signing in whatever the
+# activity (accounts/sessions.py). Only staff have sessions: the booking page and the API set no cookie.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.float("STAFF_SESSION_MAX_HOURS", default=12)
+# The session row and cookie last no longer than the absolute limit; the middleware ends them sooner, with a
+# message on the sign-in page saying why.
+SESSION_COOKIE_AGE = int(STAFF_SESSION_MAX_HOURS * 3600)
+
+# A one-time code from an authenticator app (TOTP, django-otp) after the password, for every staff member when
+# required; one who has set up an app is always asked for its code (accounts/mfa/).
+ADMIN_MFA_REQUIRED = env.bool("ADMIN_MFA_REQUIRED", default=True)
+# How the authenticator app names this service: the host patients and staff reach it at.
+OTP_TOTP_ISSUER = urlsplit(SITE_URL).hostname or "clinic"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Patient data never reaches the logs: the request log carries method, path, status and duration only.
 LOGGING = {

@@ -116,7 +116,7 @@ def test_the_bookings_list_filters_by_every_status(staff_api, consultation, tomo
     assert staff_api.get("/api/calendly/bookings", {"status": "lost"}).status_code == 400
 
 
-def test_admin_actions_move_bookings_along_and_say_what_they_refused(admin_client, consultation, tomorrow, on_the_day):
+def test_admin_actions_move_bookings_along_and_say_what_they_refused(on_the_day, admin_client, consultation, tomorrow):
     first, second = make_booking(consultation, tomorrow, 10), make_booking(consultation, tomorrow, 11)
     url = reverse("admin:scheduling_booking_changelist")
     response = admin_client.post(
@@ -130,7 +130,7 @@ def test_admin_actions_move_bookings_along_and_say_what_they_refused(admin_clien
     assert BookingEvent.objects.get(booking=first, kind="completed").channel == "admin"
 
 
-def test_the_day_schedule_has_front_desk_buttons(admin_client, consultation, tomorrow, on_the_day):
+def test_the_day_schedule_has_front_desk_buttons(on_the_day, admin_client, consultation, tomorrow):
     booking = make_booking(consultation, tomorrow, 10)
     url = reverse("admin:scheduling_booking_day")
     page = admin_client.get(url, {"date": tomorrow.isoformat()}).content.decode()
@@ -144,7 +144,7 @@ def test_the_day_schedule_has_front_desk_buttons(admin_client, consultation, tom
 
 
 def test_the_day_schedule_refuses_a_change_to_a_booking_someone_else_changed(
-    admin_client, consultation, tomorrow, on_the_day
+    on_the_day, admin_client, consultation, tomorrow
 ):
     booking = make_booking(consultation, tomorrow, 10)
     seen = booking.revision
@@ -166,8 +166,12 @@ def test_the_day_schedule_shows_buffers_as_blocked_time(admin_client, consultati
     assert "Free (375 min)" in page  # 10:45-17:00, not from 10:30
 
 
-def test_the_admin_shows_earlier_no_shows_of_the_same_patient(admin_client, consultation, tomorrow):
+def test_the_admin_shows_earlier_no_shows_of_the_same_patient(
+    client, admin_user, sign_in_past_mfa, consultation, tomorrow
+):
     with time_machine.travel(clinic_time.at(tomorrow, time(8)), tick=False) as traveller:
+        admin_client = client
+        sign_in_past_mfa(admin_client, admin_user)  # on the day: yesterday's session would be past its 12 hours
         missed = make_booking(consultation, tomorrow, 9, email="pat@example.com")
         traveller.shift(timedelta(hours=2))
         bookings.mark_no_show(missed, by=bookings.PATIENT)

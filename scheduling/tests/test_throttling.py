@@ -1,7 +1,7 @@
-"""Booking, manage-token look-ups and admin sign-ins are limited, with counters every worker shares."""
+"""Booking and manage-token look-ups are limited, with counters every worker shares (failed admin sign-ins:
+accounts/tests/test_signin_lockout.py)."""
 
 import pytest
-from django.contrib.auth.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -26,26 +26,6 @@ def test_guessing_manage_tokens_is_throttled(isolated_cache, api, book, tomorrow
 def test_availability_is_not_throttled(isolated_cache, availability, tomorrow):
     isolated_cache["booking"] = isolated_cache["manage"] = "1/minute"
     assert {availability(tomorrow).status_code for _ in range(5)} == {200}
-
-
-def test_admin_sign_in_attempts_are_limited(client, settings):
-    settings.ADMIN_LOGIN_ATTEMPTS = 3
-    User.objects.create_superuser("boss", password="the-right-password-123")
-    wrong = {"username": "boss", "password": "wrong", "next": "/admin/"}
-    statuses = [client.post("/admin/login/", wrong).status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
-    right = {"username": "boss", "password": "the-right-password-123", "next": "/admin/"}
-    assert client.post("/admin/login/", right).status_code == 429  # locked for the window, even when right
-
-
-def test_a_successful_sign_in_clears_the_count(client, settings):
-    settings.ADMIN_LOGIN_ATTEMPTS = 2
-    User.objects.create_superuser("boss", password="the-right-password-123")
-    client.post("/admin/login/", {"username": "boss", "password": "wrong"})
-    right = {"username": "boss", "password": "the-right-password-123", "next": "/admin/"}
-    assert client.post("/admin/login/", right).status_code == 302
-    client.logout()
-    assert client.post("/admin/login/", {"username": "boss", "password": "wrong"}).status_code == 200
 
 
 @pytest.mark.live_server_process
