@@ -21,7 +21,7 @@ from scheduling.api.fields import (
 )
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from scheduling.api.idempotency import idempotent
-from scheduling.api.permissions import actor, is_staff, manage_token
+from scheduling.api.permissions import actor, manage_token, staff_may
 from scheduling.api.schema import INVALID, KEY_REUSED, MANAGE_TOKEN, THROTTLED
 from scheduling.api.serializers import BookingConfirmation, ErrorResponse
 from scheduling.models import BookingEvent, phone_number
@@ -125,7 +125,9 @@ class WaitlistViewSet(viewsets.GenericViewSet):
             .filter(reference=self.kwargs["waitlist_id"])
             .first()
         )
-        if found is None or not (is_staff(self.request) or found.accepts_token(manage_token(self.request))):
+        # Staff open any entry to read it (view_entry) or act on it (change_entry); others need its token.
+        needs = "waitlist.view_entry" if self.action == "retrieve" else "waitlist.change_entry"
+        if found is None or not (staff_may(self.request, needs) or found.accepts_token(manage_token(self.request))):
             raise NotFound("No waitlist entry with this id and token.")
         return found
 

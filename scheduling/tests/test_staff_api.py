@@ -6,12 +6,14 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
+from scheduling.tests.staff import staff_member
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff_token(db):
-    user = User.objects.create_user("desk", password="a-long-desk-password", is_staff=True)
+    user = staff_member("desk", "scheduling.view_booking", password="a-long-desk-password")
     return Token.objects.create(user=user).key
 
 
