@@ -15,6 +15,7 @@ from scheduling.bookings import PATIENT, Actor
 VIEW_BOOKINGS = "scheduling.view_booking"
 CHANGE_BOOKINGS = "scheduling.change_booking"
 
+
 def staff_may(request, permission: str) -> bool:
     """Whether the caller is an active staff member holding `permission` ("app_label.codename").
 
