@@ -1,5 +1,6 @@
 """Staff see every patient message (sent, pending, failed with the error) on its booking and in a list of
-their own, and can send one again."""
+their own, and can send one again. A message names its patient's address: each one shown is recorded as a
+read of its booking's patient data."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from notifications import delivery
 from notifications.models import Message
-from scheduling import clinic_time, reminders
+from scheduling import access_log, clinic_time, reminders
 from scheduling.models import Booking
 
 
@@ -53,6 +54,23 @@ class MessageAdmin(MessageColumns, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         pass  # nothing here is edited; the worker owns status and attempts
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        listed = getattr(response, "context_data", {}).get("cl")
+        if listed is not None:
+            shown = {message.booking_id: message.booking for message in listed.result_list}
+            access_log.record_staff_reads(
+                request, shown.values(), action=access_log.Action.LISTED, channel=access_log.Channel.ADMIN
+            )
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            access_log.record_staff_reads(
+                request, [obj.booking], action=access_log.Action.VIEWED, channel=access_log.Channel.ADMIN
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
         if "_resend" in request.POST:

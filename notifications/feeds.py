@@ -2,7 +2,8 @@
 
 `/calendars/<practitioner>.ics?token=…`: their appointments from 30 days back to the booking horizon, with
 the patient's initials only. Calendars poll feeds every few minutes, so an unchanged feed costs two
-aggregate queries and a 304 (ETag and Last-Modified).
+aggregate queries and a 304 (ETag and Last-Modified). A feed sent in full is recorded in the log of reads
+of patient data, one row per booking in it, with the feed as the reader; a 304 carries no patient data.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
 from notifications import invites
-from scheduling import clinic_time
+from scheduling import access_log, clinic_time
 from scheduling.models import AppointmentType, Booking, Clinic, Practitioner
 
 DAYS_BACK = 30
@@ -45,7 +46,7 @@ def practitioner_feed(request, practitioner: str) -> HttpResponse:
     etag = quote_etag(hashlib.sha256(version.encode()).hexdigest()[:32])
     unchanged = get_conditional_response(request, etag=etag, last_modified=int(last_modified.timestamp()))
     if unchanged is None:
-        bookings = in_window.filter(status__in=SHOWN).select_related("appointment_type").order_by("starts_at")
+        bookings = list(in_window.filter(status__in=SHOWN).select_related("appointment_type").order_by("starts_at"))
         appointments = [
             invites.Appointment(
                 reference=booking.reference,
@@ -57,6 +58,7 @@ def practitioner_feed(request, practitioner: str) -> HttpResponse:
             for booking in bookings
         ]
         body = invites.feed(appointments, clinic, name=f"{found.name}, {clinic.name}", stamp=last_modified)
+        access_log.record_feed_fetch(request, found, bookings)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     else:
         response = unchanged

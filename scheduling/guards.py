@@ -7,6 +7,8 @@
   write (SQLite lets one writer at a time hold the database, so check and write cannot interleave).
 - `booking_event_append_only`: booking history is never rewritten: UPDATE and DELETE of an event are
   refused by triggers on both engines.
+- `patient_data_read_append_only`: the log of who read patient data is never rewritten either: the same
+  triggers guard it.
 
 Each raises IntegrityError naming the guard.
 """
@@ -15,6 +17,7 @@ from django.db import IntegrityError
 
 OVERLAP = "booking_no_overlap"
 APPEND_ONLY = "booking_event_append_only"
+READ_LOG_APPEND_ONLY = "patient_data_read_append_only"
 
 # Booking.BLOCKING, spelled out: a migration must not change meaning when the model does.
 BLOCKING_SQL = "('held', 'confirmed', 'checked_in', 'completed', 'no_show')"
@@ -62,37 +65,49 @@ OVERLAP_SQL = {
     ),
 }
 
-APPEND_ONLY_SQL = {
-    "sqlite": (
-        [
-            f"""CREATE TRIGGER IF NOT EXISTS booking_event_no_update BEFORE UPDATE ON scheduling_bookingevent
-                BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}: booking events cannot be changed'); END""",
-            f"""CREATE TRIGGER IF NOT EXISTS booking_event_no_delete BEFORE DELETE ON scheduling_bookingevent
-                BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}: booking events cannot be deleted'); END""",
-        ],
-        [
-            "DROP TRIGGER IF EXISTS booking_event_no_update",
-            "DROP TRIGGER IF EXISTS booking_event_no_delete",
-        ],
-    ),
-    "postgresql": (
-        [
-            f"""CREATE OR REPLACE FUNCTION {APPEND_ONLY}() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    RAISE EXCEPTION '{APPEND_ONLY}: booking events cannot be %', CASE TG_OP
-                        WHEN 'UPDATE' THEN 'changed' ELSE 'deleted' END
-                        USING ERRCODE = 'integrity_constraint_violation';
-                END $$""",
-            f"DROP TRIGGER IF EXISTS {APPEND_ONLY} ON scheduling_bookingevent",
-            f"""CREATE TRIGGER {APPEND_ONLY} BEFORE UPDATE OR DELETE ON scheduling_bookingevent
-                FOR EACH ROW EXECUTE FUNCTION {APPEND_ONLY}()""",
-        ],
-        [
-            f"DROP TRIGGER IF EXISTS {APPEND_ONLY} ON scheduling_bookingevent",
-            f"DROP FUNCTION IF EXISTS {APPEND_ONLY}()",
-        ],
-    ),
-}
+
+def _append_only_sql(guard: str, table: str, rows: str, sqlite_prefix: str) -> dict:
+    """Triggers refusing UPDATE and DELETE of `table`'s rows on both engines, naming `guard` in the error.
+
+    SQLite's triggers are named `<sqlite_prefix>_no_update` and `_no_delete`, as databases already have them.
+    """
+    return {
+        "sqlite": (
+            [
+                f"""CREATE TRIGGER IF NOT EXISTS {sqlite_prefix}_no_update BEFORE UPDATE ON {table}
+                    BEGIN SELECT RAISE(ABORT, '{guard}: {rows} cannot be changed'); END""",
+                f"""CREATE TRIGGER IF NOT EXISTS {sqlite_prefix}_no_delete BEFORE DELETE ON {table}
+                    BEGIN SELECT RAISE(ABORT, '{guard}: {rows} cannot be deleted'); END""",
+            ],
+            [
+                f"DROP TRIGGER IF EXISTS {sqlite_prefix}_no_update",
+                f"DROP TRIGGER IF EXISTS {sqlite_prefix}_no_delete",
+            ],
+        ),
+        "postgresql": (
+            [
+                f"""CREATE OR REPLACE FUNCTION {guard}() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        RAISE EXCEPTION '{guard}: {rows} cannot be %', CASE TG_OP
+                            WHEN 'UPDATE' THEN 'changed' ELSE 'deleted' END
+                            USING ERRCODE = 'integrity_constraint_violation';
+                    END $$""",
+                f"DROP TRIGGER IF EXISTS {guard} ON {table}",
+                f"""CREATE TRIGGER {guard} BEFORE UPDATE OR DELETE ON {table}
+                    FOR EACH ROW EXECUTE FUNCTION {guard}()""",
+            ],
+            [
+                f"DROP TRIGGER IF EXISTS {guard} ON {table}",
+                f"DROP FUNCTION IF EXISTS {guard}()",
+            ],
+        ),
+    }
+
+
+APPEND_ONLY_SQL = _append_only_sql(APPEND_ONLY, "scheduling_bookingevent", "booking events", "booking_event")
+READ_LOG_SQL = _append_only_sql(
+    READ_LOG_APPEND_ONLY, "scheduling_patientdataread", "reads of patient data", "patient_data_read"
+)
 
 
 def _run(connection, sql: dict, which: int) -> None:
@@ -122,6 +137,14 @@ def remove_append_only_guard(connection) -> None:
     _run(connection, APPEND_ONLY_SQL, 1)
 
 
+def install_read_log_guard(connection) -> None:
+    _run(connection, READ_LOG_SQL, 0)
+
+
+def remove_read_log_guard(connection) -> None:
+    _run(connection, READ_LOG_SQL, 1)
+
+
 def install_all(connection) -> None:
     """Put back whatever guards a table rebuild dropped (SQLite drops triggers with the table)."""
     tables = connection.introspection.table_names()
@@ -129,6 +152,8 @@ def install_all(connection) -> None:
         install_overlap_guard(connection)
     if "scheduling_bookingevent" in tables:
         install_append_only_guard(connection)
+    if "scheduling_patientdataread" in tables:
+        install_read_log_guard(connection)
 
 
 def take_turn(connection, key: str) -> None:

@@ -22,7 +22,7 @@ from scheduling.api.fields import (
 )
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from scheduling.api.idempotency import idempotent
-from scheduling.api.permissions import actor, is_staff, manage_token
+from scheduling.api.permissions import actor, manage_token, staff_may
 from scheduling.api.schema import EXPIRED, INVALID, KEY_REUSED, MANAGE_TOKEN, THROTTLED
 from scheduling.api.serializers import BookingConfirmation, ErrorResponse
 from scheduling.models import BookingEvent, phone_number
@@ -121,8 +121,10 @@ class WaitlistViewSet(NeverCached, viewsets.GenericViewSet):
 
     def get_object(self) -> Entry:
         """The entry, for staff or whoever holds its token; a wrong token looks like no entry at all."""
+        # Staff open any entry to read it (view_entry) or act on it (change_entry); others need its token.
+        needs = "waitlist.view_entry" if self.action == "retrieve" else "waitlist.change_entry"
         found = Entry.objects.opened_by(
-            self.kwargs["waitlist_id"], manage_token(self.request), staff=is_staff(self.request)
+            self.kwargs["waitlist_id"], manage_token(self.request), staff=staff_may(self.request, needs)
         )
         if found is None:
             raise NotFound("No waitlist entry with this id and token.")

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 
 from scheduling import clinic_time
 from scheduling.models import Practitioner
+from scheduling.tests.staff import FRONT_DESK, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def cache_control(response) -> str:
 
 @pytest.fixture
 def desk(db) -> User:
-    return User.objects.create_user("desk", password="a-long-desk-password", is_staff=True)
+    return staff_member("desk", *FRONT_DESK, password="a-long-desk-password")
 
 
 def walk(api, client, desk, book, tomorrow) -> dict:

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from scheduling import bookings, clinic_time
 from scheduling.bookings import Actor, Patient
-from scheduling.models import AppointmentType, Booking, Practitioner
+from scheduling.models import AppointmentType, Booking, PatientDataRead, Practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,18 @@ def test_the_feed_lists_the_practitioners_appointments_with_initials_only(client
     assert event["dtstart"].dt == kept.starts_at
     body = response.content.decode()
     assert "Rahul" not in body and "Sharma" not in body and "Migraine" not in body and "p@example.com" not in body
+
+
+def test_a_feed_sent_in_full_is_recorded_as_a_read_with_the_feed_as_reader(client, feed_url, today):
+    kept = book(today + timedelta(days=2), time(10), "Rahul Sharma")
+    bookings.cancel(book(today + timedelta(days=2), time(11), "Ada Lovelace"), by=Actor.integration("test"))
+    first = client.get(feed_url, REMOTE_ADDR="198.51.100.7")
+    assert first.status_code == 200
+    reads = PatientDataRead.objects.values_list("actor", "actor_name", "booking", "action", "channel", "client_address")
+    # Only the bookings the feed carried: the cancelled one is not in it.
+    assert list(reads) == [(None, "calendar feed of clinic", kept.pk, "listed", "feed", "198.51.100.7")]
+    assert client.get(feed_url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304  # no patient data sent
+    assert PatientDataRead.objects.count() == 1
 
 
 def test_an_unchanged_feed_answers_304_and_a_change_shows(client, feed_url, today):

@@ -1,5 +1,6 @@
 """The bookings desk: the list with its filters, each booking's history, front-desk actions, revoking a
-patient's manage link, and adding or moving bookings through the one booking service."""
+patient's manage link, and adding or moving bookings through the one booking service. Every booking the
+list or a page shows is recorded as read (scheduling/access_log.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from scheduling import bookings, clinic_time
+from scheduling import access_log, bookings, clinic_time
 from scheduling.admin.day_schedule import DayScheduleView
 from scheduling.admin.forms import BookingAdminForm
 from scheduling.links import manage_url
@@ -167,7 +168,7 @@ class BookingAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        day_view = self.admin_site.admin_view(DayScheduleView.as_view(admin_site=self.admin_site))
+        day_view = self.admin_site.admin_view(DayScheduleView.as_view(model_admin=self))
         revoke_view = self.admin_site.admin_view(self.revoke_manage_link_view)
         return [
             path("day/", day_view, name="scheduling_booking_day"),
@@ -179,6 +180,19 @@ class BookingAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         lost_race = getattr(request, "lost_race", None)
         return type(form.__name__, (form,), {"lost_race": lost_race}) if lost_race else form
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        listed = getattr(response, "context_data", {}).get("cl")
+        if listed is not None:  # a page of bookings, not a redirect after an action
+            # Evaluates the page's rows once; the template then reads the same, cached, rows.
+            access_log.record_staff_reads(request, listed.result_list, action=access_log.Action.LISTED, channel=ADMIN)
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            access_log.record_staff_reads(request, [obj], action=access_log.Action.VIEWED, channel=ADMIN)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -1,5 +1,8 @@
 """The admin's day schedule: each practitioner's bookings, buffers, free time and time away on one day,
-with the front desk's buttons (check in, complete, no-show, cancel)."""
+with the front desk's buttons (check in, complete, no-show, cancel).
+
+It shows every patient of the day, so it asks the bookings admin's own question first: may this staff
+member view bookings? Each booking shown is recorded as read."""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.dateparse import parse_date
 from django.views.generic import TemplateView
 
-from scheduling import bookings, clinic_time
+from scheduling import access_log, bookings, clinic_time
 from scheduling.calendars import Calendars
 from scheduling.models import Booking, BookingEvent, ClinicClosure, Practitioner
 from scheduling.reference import reference_data
@@ -56,7 +60,12 @@ def timeline(calendars: Calendars, practitioner: Practitioner, day: date, booked
 
 class DayScheduleView(TemplateView):
     template_name = "admin/scheduling/day_schedule.html"
-    admin_site = None
+    model_admin = None  # the bookings admin: its site, and its permissions
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.model_admin.has_view_permission(request):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def day(self) -> date:
         asked = self.request.GET.get("date", "")
@@ -76,12 +85,15 @@ class DayScheduleView(TemplateView):
             .select_related("appointment_type")
             .order_by("starts_at")
         )
+        access_log.record_staff_reads(
+            self.request, booked, action=access_log.Action.LISTED, channel=access_log.Channel.ADMIN
+        )
         rows = [
             (p, timeline(calendars, p, day, [b for b in booked if b.practitioner_id == p.pk]))
             for p in sorted(practitioners, key=lambda p: p.name)
         ]
         return {
-            **self.admin_site.each_context(self.request),
+            **self.model_admin.admin_site.each_context(self.request),
             **super().get_context_data(**kwargs),
             "title": f"Day schedule: {day:%A %d %B %Y}",
             "day": day,
@@ -97,7 +109,7 @@ class DayScheduleView(TemplateView):
         change = FRONT_DESK.get(request.POST.get("action", ""))
         if booking is None or change is None:
             messages.error(request, "That booking or action does not exist.")
-        elif not request.user.has_perm("scheduling.change_booking"):
+        elif not self.model_admin.has_change_permission(request, booking):
             messages.error(request, "You may not change bookings.")
         else:
             service, done = change

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -98,6 +98,8 @@ class ClinicAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # as the list itself would: the redirect is only for those who may look
         clinic = Clinic.load()
         return HttpResponseRedirect(reverse("admin:scheduling_clinic_change", args=[clinic.pk]))
 

@@ -15,6 +15,11 @@ class BookingPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    @property
+    def query_parameters(self) -> tuple[str, ...]:
+        """The names it reads from the query string, which the list's own parameters must let through."""
+        return (self.page_query_param, self.page_size_query_param)
+
     # DRF quietly falls back to defaults on a bad page or page_size; a client sending one should hear it.
     def get_page_size(self, request):
         return whole_number(request, self.page_size_query_param, self.page_size, most=self.max_page_size)

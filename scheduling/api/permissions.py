@@ -1,5 +1,10 @@
-"""Who is asking: staff, or a patient whose manage token opens their own booking
-(`Booking.objects.opened_by`)."""
+"""Who is asking: staff holding the model permission an action needs, or a patient whose manage token
+opens their own booking (`Booking.objects.opened_by`).
+
+Staff rights come from Django's model permissions, the same the admin checks: `view_booking` to read
+bookings, `change_booking` to act on them. A staff login without them is no more than a patient: it opens
+a booking only with that booking's manage token, and acts under the patients' rules.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,33 @@ from rest_framework import permissions
 
 from scheduling.bookings import PATIENT, Actor
 
-# IsAdminUser means is_staff: the clinic's desk, not only superusers.
-IsStaff = permissions.IsAdminUser
+VIEW_BOOKINGS = "scheduling.view_booking"
+CHANGE_BOOKINGS = "scheduling.change_booking"
 
 
-def is_staff(request) -> bool:
-    return bool(request.user and request.user.is_staff)
+def staff_may(request, permission: str) -> bool:
+    """Whether the caller is an active staff member holding `permission` ("app_label.codename").
+
+    As in the admin, whoever may change a model may also view it.
+    """
+    user = request.user
+    if not (user and user.is_active and user.is_staff):
+        return False
+    app_label, codename = permission.split(".")
+    if codename.startswith("view_") and user.has_perm(f"{app_label}.change_{codename.removeprefix('view_')}"):
+        return True
+    return user.has_perm(permission)
+
+
+class StaffMay(permissions.BasePermission):
+    """An active staff member holding one model permission; anyone else gets 401 or 403."""
+
+    def __init__(self, permission: str):
+        self.permission = permission
+        self.message = f"This needs a staff login with the permission {permission}."
+
+    def has_permission(self, request, view) -> bool:
+        return staff_may(request, self.permission)
 
 
 def manage_token(request) -> str:
@@ -20,5 +46,5 @@ def manage_token(request) -> str:
 
 
 def actor(request) -> Actor:
-    """Who the history records for this request: the signed-in staff member, or the patient."""
-    return Actor.staff(request.user) if is_staff(request) else PATIENT
+    """Who the history records for this request: a staff member who may change bookings, or the patient."""
+    return Actor.staff(request.user) if staff_may(request, CHANGE_BOOKINGS) else PATIENT

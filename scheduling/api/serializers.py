@@ -15,7 +15,7 @@ from scheduling.api.fields import (
     appointment_type_field,
     practitioner_field,
 )
-from scheduling.api.permissions import actor, is_staff
+from scheduling.api.permissions import VIEW_BOOKINGS, actor, staff_may
 from scheduling.bookings import PATIENT, change_refusal
 from scheduling.links import manage_url
 from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, phone_number
@@ -25,12 +25,25 @@ MAX_RANGE_DAYS = 31
 
 
 class QueryParameters(serializers.Serializer):
-    """Query-string parameters: DRF treats `?name=` as absent for optional fields; here it is an error."""
+    """Query-string parameters: DRF treats `?name=` as absent for optional fields; here it is an error.
+
+    With `refuses_unknown`, so is a name the operation does not take: a misspelt or guessed filter
+    (`?search=`, `?patient_email=`) would otherwise be ignored and answer with everything. Names read by
+    someone else (the paginator's) come in the context as `read_elsewhere`.
+    """
+
+    refuses_unknown = False
 
     def to_internal_value(self, data):
         blank = {name: ["This field may not be blank."] for name in self.fields if data.get(name) == ""}
         if blank:
             raise serializers.ValidationError(blank)
+        if self.refuses_unknown:
+            accepted = [*self.fields, *self.context.get("read_elsewhere", ())]
+            unknown = sorted(set(data) - set(accepted))
+            if unknown:
+                known = f"Unknown query parameter; this operation takes {', '.join(accepted)}."
+                raise serializers.ValidationError({name: [known] for name in unknown})
         return super().to_internal_value(data)
 
 
@@ -244,7 +257,7 @@ class BookingDetail(BookingTimes):
     def to_representation(self, booking):
         shown = super().to_representation(booking)
         request = self.context.get("request")
-        if not booking.shows_patient_details and not (request is not None and is_staff(request)):
+        if not booking.shows_patient_details and not (request is not None and staff_may(request, VIEW_BOOKINGS)):
             shown.update(dict.fromkeys(self.WITHHELD_FIELDS))
         return shown
 
@@ -281,6 +294,8 @@ class RescheduleRequest(serializers.Serializer):
 
 
 class BookingListQuery(QueryParameters):
+    refuses_unknown = True
+
     start_date = IsoDateField(required=False, help_text="Bookings starting on or after this local date.")
     end_date = IsoDateField(required=False, help_text="Bookings starting on or before this local date.")
     practitioner = serializers.SlugField(required=False)

@@ -17,14 +17,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from clinic_project.clients import ClientRateThrottle, client_address
-from scheduling import bookings, clinic_time, tokens
+from scheduling import access_log, bookings, clinic_time, tokens
 from scheduling.api import availability_query, serializers
 from scheduling.api.availability import availability_json
 from scheduling.api.caching import NeverCached
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from scheduling.api.idempotency import idempotent
 from scheduling.api.pagination import BookingPagination
-from scheduling.api.permissions import IsStaff, actor, is_staff, manage_token
+from scheduling.api.permissions import CHANGE_BOOKINGS, VIEW_BOOKINGS, StaffMay, actor, manage_token, staff_may
 from scheduling.api.schema import (
     CHANGED,
     EXPIRED,
@@ -203,7 +203,7 @@ class PractitionerViewSet(viewsets.ReadOnlyModelViewSet):
 
 class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Staff list bookings and follow the front desk; a patient holding the manage token sees, cancels or
-    moves their own."""
+    moves their own. Every booking shown to staff is recorded as read."""
 
     serializer_class = serializers.BookingDetail
     lookup_field = "reference"
@@ -212,9 +212,26 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
     pagination_class = BookingPagination
     throttle_scope = "manage"
     STAFF_ACTIONS = ("list", "events", "check_in", "complete", "no_show")
+    # The model permission each action asks of staff, as the admin asks it: to read, or to act. The other
+    # actions are also the patient's, with the manage token; staff without the permission need it too.
+    STAFF_PERMISSIONS = {
+        "list": VIEW_BOOKINGS,
+        "retrieve": VIEW_BOOKINGS,
+        "events": VIEW_BOOKINGS,
+        "check_in": CHANGE_BOOKINGS,
+        "complete": CHANGE_BOOKINGS,
+        "no_show": CHANGE_BOOKINGS,
+        "cancel": CHANGE_BOOKINGS,
+        "reschedule": CHANGE_BOOKINGS,
+    }
 
     def get_permissions(self):
-        return [IsStaff()] if self.action in self.STAFF_ACTIONS else super().get_permissions()
+        if self.action in self.STAFF_ACTIONS:
+            return [StaffMay(self.STAFF_PERMISSIONS[self.action])]
+        return super().get_permissions()
+
+    def _as_staff(self) -> bool:
+        return staff_may(self.request, self.STAFF_PERMISSIONS.get(self.action, VIEW_BOOKINGS))
 
     def get_throttles(self):
         return [] if self.action in self.STAFF_ACTIONS else [ClientRateThrottle()]
@@ -228,9 +245,7 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
 
         Holds are not bookings yet: they are found through `/holds` only.
         """
-        found = Booking.objects.opened_by(
-            self.kwargs["booking_id"], manage_token(self.request), staff=is_staff(self.request)
-        )
+        found = Booking.objects.opened_by(self.kwargs["booking_id"], manage_token(self.request), staff=self._as_staff())
         if found is None:
             raise NotFound("No booking with this reference and token.")
         return found
@@ -252,9 +267,12 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
         },
     )
     def list(self, request):
-        query = serializers.BookingListQuery(data=request.query_params)
+        query = serializers.BookingListQuery(
+            data=request.query_params, context={"read_elsewhere": self.paginator.query_parameters}
+        )
         query.is_valid(raise_exception=True)
         page = self.paginate_queryset(self.get_queryset().matching(**query.validated_data))
+        access_log.record_staff_reads(request, page, action=access_log.Action.LISTED, channel=access_log.Channel.API)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -263,7 +281,12 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
         responses={200: serializers.BookingDetail, 404: NOT_FOUND, 410: EXPIRED, 429: THROTTLED},
     )
     def retrieve(self, request, booking_id=None):
-        return Response(self.get_serializer(self.get_object()).data)
+        booking = self.get_object()
+        if self._as_staff():  # a patient reading their own booking is not in the log
+            access_log.record_staff_reads(
+                request, [booking], action=access_log.Action.VIEWED, channel=access_log.Channel.API
+            )
+        return Response(self.get_serializer(booking).data)
 
     @extend_schema(
         summary="A booking's history, oldest first (staff)",
@@ -272,6 +295,9 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
     @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, booking_id=None):
         booking = self.get_object()
+        access_log.record_staff_reads(
+            request, [booking], action=access_log.Action.HISTORY, channel=access_log.Channel.API
+        )
         history = BookingEvent.objects.filter(booking=booking).order_by("revision")
         return Response(serializers.BookingEventSerializer(history, many=True).data)
 

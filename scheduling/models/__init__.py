@@ -1,9 +1,11 @@
-"""The core's tables: the clinic, what staff configure, bookings with their history, idempotency keys.
+"""The core's tables: the clinic, what staff configure, bookings with their history, who read them,
+idempotency keys.
 
 Every name is re-exported here, so `from scheduling.models import Booking` (and the migrations' references
 such as `scheduling.models.new_reference`) keep working whichever module a model lives in.
 """
 
+from scheduling.models.access import PatientDataRead
 from scheduling.models.bookings import Booking, BookingEvent, BookingQuerySet, BookingStatus, new_reference
 from scheduling.models.catalogue import (
     MAX_REMINDERS,
@@ -51,6 +53,7 @@ __all__ = [
     "ClinicClosure",
     "IdempotencyRecord",
     "OpeningHours",
+    "PatientDataRead",
     "Practitioner",
     "TimeOff",
     "Weekday",

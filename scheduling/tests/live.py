@@ -152,7 +152,7 @@ def fire_together(calls: list[tuple[str, str, dict | None]]) -> list[tuple[int, 
 def staff_token(env) -> str:
     code = (
         "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token; "
-        "u = User.objects.create_user('fuzz', is_staff=True); print(Token.objects.create(user=u).key)"
+        "u = User.objects.create_superuser('fuzz'); print(Token.objects.create(user=u).key)"
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],

@@ -12,13 +12,14 @@ from rest_framework.authtoken.models import Token
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking, BookingEvent
 from scheduling.rules import BookingChanged
+from scheduling.tests.staff import FRONT_DESK, staff_member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def desk(db):
-    return User.objects.create_user("desk", is_staff=True)
+    return staff_member("desk", *FRONT_DESK)
 
 
 @pytest.fixture

@@ -6,20 +6,20 @@ from datetime import datetime, time, timedelta
 import pytest
 import time_machine
 from django import forms
-from django.contrib.auth.models import User
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from scheduling import bookings, clinic_time
 from scheduling.admin.forms import BookingAdminForm, as_validation_error
 from scheduling.models import Booking, BookingEvent
+from scheduling.tests.staff import FRONT_DESK, staff_member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff_api(api, db):
-    desk = User.objects.create_user("desk", is_staff=True)
+    desk = staff_member("desk", *FRONT_DESK)
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=desk).key}")
     return api
 

@@ -14,6 +14,7 @@ from django.utils.crypto import salted_hmac
 from scheduling import bookings
 from scheduling.models import Booking, BookingEvent, Clinic
 from scheduling.rules import BookingRuleBroken
+from scheduling.tests.staff import FRONT_DESK, staff_member
 from scheduling.tokens import new_secret
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def booked(book, tomorrow) -> dict:
 
 @pytest.fixture
 def desk(db) -> User:
-    return User.objects.create_user("desk", password="a-long-desk-password", is_staff=True)
+    return staff_member("desk", *FRONT_DESK, password="a-long-desk-password")
 
 
 def booking_url(booked: dict, action: str = "") -> str:

@@ -6,12 +6,14 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
+from scheduling.tests.staff import staff_member
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff_token(db):
-    user = User.objects.create_user("desk", password="a-long-desk-password", is_staff=True)
+    user = staff_member("desk", "scheduling.view_booking", password="a-long-desk-password")
     return Token.objects.create(user=user).key
 
 
@@ -82,3 +84,31 @@ def test_a_bad_page_or_page_size_names_the_field(admin_client, name, value):
     response = admin_client.get("/api/calendly/bookings", {name: value})
     assert response.status_code == 400
     assert name in response.json()["errors"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("search", "rahul"), ("patient_email", "ann@example.com"), ("q", "Ann")])
+def test_an_unknown_filter_is_a_400_naming_it_not_every_booking(admin_client, three_bookings, name, value):
+    response = admin_client.get("/api/calendly/bookings", {name: value})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["errors"]) == [name]
+    assert (
+        "start_date, end_date, practitioner, appointment_type, status, page, page_size"
+        in response.json()["errors"][name][0]
+    )
+    assert "Ann" not in response.content.decode()
+
+
+def test_known_filters_and_pages_still_work_beside_the_refusal(admin_client, three_bookings, tomorrow):
+    day = tomorrow.isoformat()
+    query = {"start_date": day, "end_date": day, "status": "confirmed", "page": "1", "page_size": "1"}
+    response = admin_client.get("/api/calendly/bookings", query)
+    assert response.status_code == 200
+    assert response.json()["count"] == 2
+    assert names(response) == ["Ann"]
+
+
+def test_the_schema_lists_the_filters_the_list_accepts(admin_client):
+    schema = admin_client.get("/api/schema/", {"format": "json"}).json()
+    parameters = {p["name"] for p in schema["paths"]["/api/calendly/bookings"]["get"]["parameters"]}
+    assert parameters == {"start_date", "end_date", "practitioner", "appointment_type", "status", "page", "page_size"}

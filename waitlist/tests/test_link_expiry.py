@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import User
 
+from scheduling.tests.staff import staff_member
 from waitlist.models import Entry
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,6 @@ def test_past_its_end_the_entrys_link_is_gone(api, joined, settings):
 
 
 def test_staff_still_see_an_entry_whose_link_ended(api, joined):
-    api.force_authenticate(User.objects.create_user("desk", is_staff=True))
+    api.force_authenticate(staff_member("desk", "waitlist.view_entry"))
     with time_machine.travel(ends(joined) + timedelta(days=1), tick=False):
         assert api.get(f"/api/calendly/waitlist/{joined['waitlist_id']}").status_code == 200

@@ -110,6 +110,7 @@ def site(database_as_migrated, live_server, prototype_clinic, clinic) -> str:
     """The live server's address."""
     guards.install_all(connection)
     yield live_server.url
-    # Emptying deletes every row, and booking history refuses deletes: its guard steps aside until the
-    # next test (or the end of these tests) puts it back.
+    # Emptying deletes every row, and booking history and the log of reads refuse deletes: their guards
+    # step aside until the next test (or the end of these tests) puts them back.
     guards.remove_append_only_guard(connection)
+    guards.remove_read_log_guard(connection)
