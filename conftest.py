@@ -14,6 +14,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts import tokens
+from accounts.models import StaffToken
 from outbox.tests.mail import Inbox
 from scheduling.cache import local_entries
 from scheduling.models import AppointmentType, OpeningHours, Practitioner
@@ -47,6 +49,16 @@ def isolated_cache(settings):
 @pytest.fixture
 def api():
     return APIClient()
+
+
+@pytest.fixture
+def staff_key(db):
+    """A new staff API key for a user, as a client sends it: `Authorization: Token <key>`."""
+
+    def issue(user, name="Tests", days=1) -> str:
+        return tokens.issue(StaffToken(user=user, name=name), days=days)
+
+    return issue
 
 
 @pytest.fixture

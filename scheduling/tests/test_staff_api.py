@@ -4,15 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_token(db):
-    user = User.objects.create_user("desk", password="a-long-desk-password", is_staff=True)
-    return Token.objects.create(user=user).key
+def staff_token(staff_key):
+    return staff_key(User.objects.create_user("desk", password="a-long-desk-password", is_staff=True))
 
 
 @pytest.fixture
