@@ -14,6 +14,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts import tokens
+from accounts.models import StaffToken
 from outbox.tests.mail import Inbox
 from scheduling.cache import local_entries
 from scheduling.models import AppointmentType, OpeningHours, Practitioner
@@ -64,6 +66,16 @@ def admin_client(client, admin_user, sign_in_past_mfa):
     """pytest-django's admin client, past the second step of signing in too."""
     sign_in_past_mfa(client, admin_user)
     return client
+
+
+@pytest.fixture
+def staff_key(db):
+    """A new staff API key for a user, as a client sends it: `Authorization: Token <key>`."""
+
+    def issue(user, name="Tests", days=1) -> str:
+        return tokens.issue(StaffToken(user=user, name=name), days=days)
+
+    return issue
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Settings for the clinic scheduling service; every knob is read from the environment (docs/operations.md)."""
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,7 +45,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",  # recovery codes
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # staff API tokens as digests; the model is accounts.StaffToken
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -159,7 +160,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["scheduling.api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.auth.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -174,6 +175,17 @@ REST_FRAMEWORK = {
         "waitlist": env("THROTTLE_WAITLIST_RATE", default="20/hour"),
     },
 }
+# Staff API tokens (accounts/): django-rest-knox keeps a SHA-512 digest of each key, never the key. Keys
+# start with a prefix so a leaked one is recognisable (secret scanners, logs); each token expires.
+KNOX_TOKEN_MODEL = "accounts.StaffToken"
+STAFF_TOKEN_DAYS = env.int("STAFF_TOKEN_DAYS", default=90)
+REST_KNOX = {
+    "TOKEN_PREFIX": "clinic_",
+    "TOKEN_TTL": timedelta(days=STAFF_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",  # as DRF's tokens were sent, so scripts keep their header
+}
+# knox's own AuthToken is swapped out for accounts.StaffToken: its migrations would only make an empty table.
+MIGRATION_MODULES = {"knox": None}
 # How many proxies of the clinic's own stand in front of the web server; 0: clients connect directly and
 # forwarding headers are ignored (clinic_project/clients.py).
 NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)

@@ -16,8 +16,9 @@ from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django_tasks_db.models import DBTaskResult
-from rest_framework.authtoken.models import Token
 
+from accounts.models import StaffToken
+from accounts.tokens import issue
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking, Clinic, ClinicClosure, PatientDataRead, TimeOff
 from scheduling.tests.staff import staff_member
@@ -99,7 +100,7 @@ def one_of_each(consultation, clinic, tomorrow):
     ClinicClosure.objects.create(first_day=tomorrow + timedelta(days=9), last_day=tomorrow + timedelta(days=9))
     Group.objects.create(name="Front desk")
     Clinic.load()
-    Token.objects.create(user=User.objects.create_user("integration"))
+    issue(StaffToken(user=User.objects.create_user("integration", is_staff=True), name="Integration"), days=1)
     PatientDataRead.objects.create(actor_name="reception", booking=booked, action="viewed", channel="admin")
     AccessFailureLog.objects.create(username="boss", ip_address="203.0.113.9", user_agent="", path_info="/admin/login/")
     AccessAttempt.objects.create(username="boss", ip_address="203.0.113.9", user_agent="", failures_since_start=1)
@@ -173,7 +174,8 @@ def test_a_staff_login_without_permissions_is_refused_by_every_admin_and_staff_u
             if status != 200 and not (status == 302 and response["Location"] == "/admin/"):
                 leaks.append(f"{url} answered {status}, not its page")
         elif status in (301, 302):
-            if not response["Location"].startswith("/admin/login/"):
+            # To sign in, or home with "doesn't exist" for an object the login may not see (its own tokens only).
+            if not (response["Location"].startswith("/admin/login/") or response["Location"] == "/admin/"):
                 leaks.append(f"{url} redirects to {response['Location']}")
         elif status not in REFUSED:
             leaks.append(f"{url} answered {status}")

@@ -151,8 +151,8 @@ def fire_together(calls: list[tuple[str, str, dict | None]]) -> list[tuple[int, 
 
 def staff_token(env) -> str:
     code = (
-        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token; "
-        "u = User.objects.create_superuser('fuzz'); print(Token.objects.create(user=u).key)"
+        "from django.contrib.auth.models import User; from django.core.management import call_command; "
+        "User.objects.create_superuser('fuzz'); call_command('create_staff_token', 'fuzz')"
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],

@@ -7,7 +7,6 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from rest_framework.authtoken.models import Token
 
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking, BookingEvent
@@ -23,8 +22,8 @@ def desk(db):
 
 
 @pytest.fixture
-def staff_api(api, desk):
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=desk).key}")
+def staff_api(api, desk, staff_key):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {staff_key(desk)}")
     return api
 
 

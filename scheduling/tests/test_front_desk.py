@@ -7,7 +7,6 @@ import pytest
 import time_machine
 from django import forms
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from scheduling import bookings, clinic_time
 from scheduling.admin.forms import BookingAdminForm, as_validation_error
@@ -18,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_api(api, db):
+def staff_api(api, staff_key):
     desk = staff_member("desk", *FRONT_DESK)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=desk).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {staff_key(desk)}")
     return api
 
 

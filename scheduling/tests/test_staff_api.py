@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
 
 from scheduling.tests.staff import staff_member
 
@@ -12,9 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_token(db):
-    user = staff_member("desk", "scheduling.view_booking", password="a-long-desk-password")
-    return Token.objects.create(user=user).key
+def staff_token(staff_key):
+    return staff_key(staff_member("desk", "scheduling.view_booking", password="a-long-desk-password"))
 
 
 @pytest.fixture
