@@ -1,5 +1,6 @@
 """Settings for the clinic scheduling service; every knob is read from the environment (docs/operations.md)."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -8,8 +9,19 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-DATA_DIR = Path(env("DATA_DIR", default=str(BASE_DIR / "var")))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def private_folder(path: Path) -> Path:
+    """DATA_DIR holds the database, its backups and the secret key: only the service's own user may open it,
+    made so if it was not (docs/security.md#data-at-rest)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = path.stat()
+    if found.st_uid == os.getuid() and found.st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+DATA_DIR = private_folder(Path(env("DATA_DIR", default=str(BASE_DIR / "var"))))
 
 
 def local_secret_key(data_dir: Path) -> str:
@@ -105,6 +117,9 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The age key backups are encrypted to: its public half (age1...) to write them, the secret (AGE-SECRET-KEY-1...)
+# to restore them (scheduling/backups.py).
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
 
 # Counters for throttling must be shared by every worker: a file cache on one host, Redis for several.
 REDIS_URL = env("REDIS_URL", default=None)

@@ -17,8 +17,8 @@ from django.db import OperationalError, transaction
 from django.db.models import F
 
 from scheduling import cache, clinic_time, guards
-from scheduling.patient_details import normalised_name
 from scheduling.models import Booking, BookingEvent, Practitioner
+from scheduling.patient_details import normalised_name
 from scheduling.rules import BookingChanged, BookingRuleBroken
 from scheduling.signals import booking_changed
 
