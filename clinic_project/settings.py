@@ -6,6 +6,8 @@ from pathlib import Path
 
 import environ
 
+from clinic_project.email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -227,8 +229,9 @@ SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Outgoing e-mail. EMAIL_URL picks the transport, for example smtp+tls://user:password@mail.internal:587
-# or smtps://…:465; the default prints each e-mail on the worker's console.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# or smtps://…:465; the default prints each e-mail on the worker's console. A check (outbox/checks.py) warns
+# when it would send to another host without TLS.
+vars().update(email_settings(env.str("EMAIL_URL", default="consolemail://")))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
 # The outbox: how a message that failed is retried, and when a silent worker counts as dead.
 OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=60)
