@@ -259,12 +259,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line_refusal": {"()": "clinic_project.errors.OneLineRefusal"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own request logger repeats the path with its query string; ours replaces it.
         "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
         "django.server": {"handlers": [], "propagate": False},
+        # A request too large to read is the client's error: one warning line, not a traceback at ERROR.
+        **{
+            f"django.security.{refusal}": {"filters": ["one_line_refusal"]}
+            for refusal in ("RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+        },
     },
 }
 CSRF_FAILURE_VIEW = "clinic_project.errors.csrf_failure"
