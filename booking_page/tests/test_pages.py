@@ -357,3 +357,25 @@ def test_the_details_form_refuses_an_address_mail_cannot_reach(client, clinic, c
     assert response.status_code == 200
     assert "E-mail: Enter an e-mail address with a domain name, such as name@example.com." in text(response)
     assert Booking.objects.get().status == Booking.Status.HELD
+
+
+def test_a_post_from_another_website_holds_nothing_and_says_why(client, clinic, tomorrow):
+    form = {"date": tomorrow.isoformat(), "start": "10:00"}
+    response = client.post("/book/consultation/times/", form, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert "This form was sent from another website." in text(response)
+    assert not Booking.objects.exists()
+    referred = client.post("/book/consultation/times/", form, headers={"Referer": "https://evil.example/page"})
+    assert referred.status_code == 403
+    assert client.post("/book/consultation/times/", form, headers={"Origin": "null"}).status_code == 403
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("origin", ["http://testserver", "https://www.example-clinic.com", None])
+def test_a_post_from_the_site_a_listed_embedder_or_no_page_holds_the_time(client, clinic, tomorrow, origin):
+    Clinic.objects.update_or_create(pk=1, defaults={"embed_origins": "https://www.example-clinic.com"})
+    headers = {"Origin": origin} if origin else {}
+    form = {"date": tomorrow.isoformat(), "start": "10:00"}
+    response = client.post("/book/consultation/times/", form, headers=headers)
+    assert response.status_code == 302
+    assert Booking.objects.get().status == Booking.Status.HELD
