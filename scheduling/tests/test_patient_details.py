@@ -1,7 +1,7 @@
 """A patient's name and e-mail address are stored the same whichever interface took them: on one line, NFC,
 without invisible characters, and with an address mail can reach (scheduling/patient_details.py)."""
 
-from datetime import time, timedelta
+from datetime import time
 
 import pytest
 
@@ -9,7 +9,6 @@ from scheduling import bookings, clinic_time
 from scheduling.bookings import Patient
 from scheduling.models import Booking
 from scheduling.rules import RequestedSlot
-from waitlist.models import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -49,33 +48,6 @@ def test_an_address_with_a_domain_literal_or_no_dot_is_400_naming_the_field(book
     assert response.status_code == 400
     assert "patient_email" in response.json()["errors"]
     assert not Booking.objects.exists()
-
-
-@pytest.mark.parametrize("address", ["ann@[127.0.0.1]", "ann@localhost"])
-def test_the_waitlist_refuses_such_an_address_too(api, tomorrow, address):
-    body = {
-        "appointment_type": "consultation",
-        "earliest_date": tomorrow.isoformat(),
-        "latest_date": (tomorrow + timedelta(days=3)).isoformat(),
-        "patient_name": "Ann Lee",
-        "patient_email": address,
-    }
-    response = api.post("/api/calendly/waitlist", body, format="json")
-    assert response.status_code == 400
-    assert "patient_email" in response.json()["errors"]
-
-
-def test_the_waitlist_stores_the_name_as_the_booking_does(api, tomorrow):
-    body = {
-        "appointment_type": "consultation",
-        "earliest_date": tomorrow.isoformat(),
-        "latest_date": (tomorrow + timedelta(days=3)).isoformat(),
-        "patient_name": f"Ann\n{RLO}Lee",
-        "patient_email": "ann@example.com",
-    }
-    response = api.post("/api/calendly/waitlist", body, format="json")
-    assert response.status_code in (200, 201), response.json()
-    assert Entry.objects.get().patient_name == "Ann Lee"
 
 
 def test_the_admin_refuses_such_an_address_and_stores_the_name_normalised(admin_client, clinic, tomorrow):
