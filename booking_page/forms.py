@@ -6,16 +6,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.models import Booking
+from scheduling.patient_details import NameField, validate_email_address
 
 MODEL = Booking._meta
 
 
 class PatientDetailsForm(forms.Form):
     # Lengths and the phone rule are the model's, so the page accepts exactly what the API accepts.
-    patient_name = forms.CharField(
-        label=_("Full name"), max_length=MODEL.get_field("patient_name").max_length, strip=True
+    patient_name = NameField(label=_("Full name"), max_length=MODEL.get_field("patient_name").max_length)
+    patient_email = forms.EmailField(
+        label=_("E-mail"),
+        validators=[validate_email_address],
+        help_text=_("Your confirmation and reminders are sent here."),
     )
-    patient_email = forms.EmailField(label=_("E-mail"), help_text=_("Your confirmation and reminders are sent here."))
     patient_phone = forms.CharField(
         label=_("Phone"),
         max_length=MODEL.get_field("patient_phone").max_length,
@@ -68,7 +71,9 @@ class WaitlistForm(forms.Form):
         label=_("Finished by (optional)"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     patient_name = PatientDetailsForm.base_fields["patient_name"]
-    patient_email = forms.EmailField(label=_("E-mail"), help_text=_("Offers of a time are sent here."))
+    patient_email = forms.EmailField(
+        label=_("E-mail"), validators=[validate_email_address], help_text=_("Offers of a time are sent here.")
+    )
     patient_phone = forms.CharField(
         label=_("Phone (optional)"),
         required=False,

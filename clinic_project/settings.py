@@ -1,5 +1,6 @@
 """Settings for the clinic scheduling service; every knob is read from the environment (docs/operations.md)."""
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -7,11 +8,24 @@ from urllib.parse import urlsplit
 
 import environ
 
+from clinic_project.email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-DATA_DIR = Path(env("DATA_DIR", default=str(BASE_DIR / "var")))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def private_folder(path: Path) -> Path:
+    """DATA_DIR holds the database, its backups and the secret key: only the service's own user may open it,
+    made so if it was not (docs/security.md#data-at-rest)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = path.stat()
+    if found.st_uid == os.getuid() and found.st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+DATA_DIR = private_folder(Path(env("DATA_DIR", default=str(BASE_DIR / "var"))))
 
 
 def local_secret_key(data_dir: Path) -> str:
@@ -118,6 +132,9 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The age key backups are encrypted to: its public half (age1...) to write them, the secret (AGE-SECRET-KEY-1...)
+# to restore them (scheduling/backups.py).
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
 
 # Counters for throttling must be shared by every worker: a file cache on one host, Redis for several.
 REDIS_URL = env("REDIS_URL", default=None)
@@ -236,8 +253,9 @@ SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Outgoing e-mail. EMAIL_URL picks the transport, for example smtp+tls://user:password@mail.internal:587
-# or smtps://…:465; the default prints each e-mail on the worker's console.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# or smtps://…:465; the default prints each e-mail on the worker's console. A check (outbox/checks.py) warns
+# when it would send to another host without TLS.
+vars().update(email_settings(env.str("EMAIL_URL", default="consolemail://")))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
 # The outbox: how a message that failed is retried, and when a silent worker counts as dead.
 OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=60)
@@ -303,12 +321,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line_refusal": {"()": "clinic_project.errors.OneLineRefusal"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own request logger repeats the path with its query string; ours replaces it.
         "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
         "django.server": {"handlers": [], "propagate": False},
+        # A request too large to read is the client's error: one warning line, not a traceback at ERROR.
+        **{
+            f"django.security.{refusal}": {"filters": ["one_line_refusal"]}
+            for refusal in ("RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+        },
     },
 }
 CSRF_FAILURE_VIEW = "clinic_project.errors.csrf_failure"

@@ -7,3 +7,6 @@ class OutboxConfig(AppConfig):
 
     name = "outbox"
     verbose_name = "Outbox"
+
+    def ready(self):
+        from outbox import checks  # noqa: F401 (registers the check that mail goes out over TLS)

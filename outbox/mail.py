@@ -25,6 +25,11 @@ class Sender(Protocol):
 
 def build(template: str, context: dict, clinic: Sender, *, to: tuple[str, str], message_id: str):
     """An e-mail from the clinic: `template`'s subject, plain text and HTML, answered to the clinic."""
+    name, address = to
+    # Names are stored on one line now (scheduling/patient_details.py), but rows and queued messages from
+    # before may hold a line break, which Django refuses in a header: every attempt would fail until the
+    # message is given up, hours later. Folded here, every such message goes out, whichever app's it is.
+    to = (" ".join(name.split()), address)
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     email = EmailMultiAlternatives(
         subject=subject,

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from scheduling import bookings, clinic_time
 from scheduling.models import BookingEvent
+from scheduling.patient_details import NameField
 from scheduling.rules import BookingRuleBroken
 from waitlist import line, notices
 from waitlist.models import Entry, Offer
@@ -29,6 +30,7 @@ class EntryForm(forms.ModelForm):
             "patient_email",
             "patient_phone",
         ]
+        field_classes = {"patient_name": NameField}  # normalised as every interface stores it
 
     def clean(self):
         data = super().clean()

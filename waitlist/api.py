@@ -15,9 +15,11 @@ from scheduling import bookings, clinic_time
 from scheduling.api.caching import NeverCached
 from scheduling.api.fields import (
     BookableDateField,
+    PatientNameField,
     StrictCharField,
     WallClockField,
     appointment_type_field,
+    patient_email_field,
     practitioner_field,
 )
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
@@ -41,8 +43,8 @@ class JoinRequest(serializers.Serializer):
     latest_date = BookableDateField(help_text="Last such day (inclusive); the entry ends by itself after it.")
     earliest_time = WallClockField(required=False, help_text="Clinic local time, HH:MM, a visit may start from.")
     latest_time = WallClockField(required=False, help_text="Clinic local time, HH:MM, a visit must end by.")
-    patient_name = StrictCharField(max_length=200, help_text="The patient's full name.")
-    patient_email = serializers.EmailField(max_length=254, help_text="Offers are sent here.")
+    patient_name = PatientNameField(max_length=200, help_text="The patient's full name.")
+    patient_email = patient_email_field(help_text="Offers are sent here.")
     patient_phone = StrictCharField(required=False, allow_blank=True, max_length=32, validators=[phone_number])
 
 

@@ -14,6 +14,7 @@ from outbox.models import OutboxItem
 from scheduling import clinic_time
 from scheduling.bookings import Patient
 from scheduling.models import AppointmentType, Booking, Practitioner, phone_number
+from scheduling.patient_details import validate_email_address, validate_name
 from scheduling.slots import Span
 from scheduling.tokens import LinkExpired, accepts_derived_token, manage_token
 
@@ -72,8 +73,8 @@ class Entry(models.Model):
     latest_date = models.DateField(help_text="Inclusive. The entry ends by itself after this day.")
     earliest_time = models.TimeField(null=True, blank=True, help_text="Clinic local time the visit may start from.")
     latest_time = models.TimeField(null=True, blank=True, help_text="Clinic local time the visit must end by.")
-    patient_name = models.CharField(max_length=200)
-    patient_email = models.EmailField(help_text="Offers are sent here.")
+    patient_name = models.CharField(max_length=200, validators=[validate_name])
+    patient_email = models.EmailField(help_text="Offers are sent here.", validators=[validate_email_address])
     patient_phone = models.CharField(max_length=32, blank=True, validators=[phone_number])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     joined_at = models.DateTimeField(default=clinic_time.now, editable=False)

@@ -343,3 +343,39 @@ def test_holding_from_the_page_spends_the_same_allowance_as_the_api(
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "Too many times were held from your network." in text(refused)
     assert Booking.objects.count() == 2
+
+
+def test_the_details_form_stores_the_name_as_the_api_does(client, clinic, book_on_page, tomorrow):
+    book_on_page(tomorrow, "11:00", patient_name="Mary\u202e Jones\u200b")
+    assert Booking.objects.get().patient_name == "Mary Jones"
+
+
+@pytest.mark.parametrize("address", ["mary@[127.0.0.1]", "mary@localhost"])
+def test_the_details_form_refuses_an_address_mail_cannot_reach(client, clinic, choose_time, tomorrow, address):
+    details = choose_time(tomorrow, "11:00").url
+    response = client.post(details, {**PATIENT, "patient_email": address})
+    assert response.status_code == 200
+    assert "E-mail: Enter an e-mail address with a domain name, such as name@example.com." in text(response)
+    assert Booking.objects.get().status == Booking.Status.HELD
+
+
+def test_a_post_from_another_website_holds_nothing_and_says_why(client, clinic, tomorrow):
+    form = {"date": tomorrow.isoformat(), "start": "10:00"}
+    response = client.post("/book/consultation/times/", form, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert "This form was sent from another website." in text(response)
+    assert not Booking.objects.exists()
+    referred = client.post("/book/consultation/times/", form, headers={"Referer": "https://evil.example/page"})
+    assert referred.status_code == 403
+    assert client.post("/book/consultation/times/", form, headers={"Origin": "null"}).status_code == 403
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("origin", ["http://testserver", "https://www.example-clinic.com", None])
+def test_a_post_from_the_site_a_listed_embedder_or_no_page_holds_the_time(client, clinic, tomorrow, origin):
+    Clinic.objects.update_or_create(pk=1, defaults={"embed_origins": "https://www.example-clinic.com"})
+    headers = {"Origin": origin} if origin else {}
+    form = {"date": tomorrow.isoformat(), "start": "10:00"}
+    response = client.post("/book/consultation/times/", form, headers=headers)
+    assert response.status_code == 302
+    assert Booking.objects.get().status == Booking.Status.HELD

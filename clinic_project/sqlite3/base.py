@@ -8,14 +8,38 @@ database first puts the waiting writers in the kernel's queue instead: each star
 before it ends. SQLite's own locking still guards the database against anything that skips this lock.
 
 The lock is held from BEGIN to COMMIT or ROLLBACK, and the kernel drops it if the process dies.
+
+The database holds patients' details, so only the service's own user may read it: the file is created mode
+0600 before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode), and the files of
+an installation made before this are narrowed to 0600 when a connection opens.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import stat
 
 from django.db.backends.sqlite3 import base
+
+OWNER_ONLY = 0o600
+# The database and the files SQLite and this backend keep beside it.
+COMPANIONS = ("", "-wal", "-shm", "-journal", ".write-lock")
+
+
+def keep_private(database: str) -> None:
+    """Create the database file owner-only if it does not exist yet, and narrow any of its files that other
+    users may read or write."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
+    for path in (f"{database}{suffix}" for suffix in COMPANIONS):
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_IMODE(mode) & 0o077:
+            os.chmod(path, stat.S_IMODE(mode) & OWNER_ONLY)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -23,6 +47,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self._lock_file: int | None = None  # a descriptor of the lock file, opened once per connection
         self._writing = False
+
+    def get_new_connection(self, conn_params):
+        if not self.is_in_memory_db():
+            keep_private(conn_params["database"])
+        return super().get_new_connection(conn_params)
 
     def _start_transaction_under_autocommit(self):
         if not self.is_in_memory_db():

@@ -185,3 +185,16 @@ def test_a_removed_address_stops_what_has_not_gone_out(booked, inbox, run_worker
     run_worker()
     assert inbox.messages == []
     assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_a_name_stored_with_a_line_break_before_the_fix_still_gets_its_email(booked, inbox, run_worker):
+    """Rows written before names were kept on one line: Django refuses a header with a line break, so the
+    message failed on every attempt for hours; the e-mail's To header folds the name instead."""
+    Booking.objects.update(patient_name="Ada\nLovelace")
+    message = Message.objects.get(kind="confirmation")
+    message.booking_snapshot = {**message.booking_snapshot, "patient_name": "Ada\r\nLovelace"}
+    message.save(update_fields=["booking_snapshot"])
+    run_worker()
+    [mail] = inbox.messages
+    assert mail["To"] == "Ada Lovelace <ada@example.com>"
+    assert Message.objects.get(kind="confirmation").status == "sent"

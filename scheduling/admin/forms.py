@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking
+from scheduling.patient_details import NameField
 from scheduling.rules import BookingError
 
 
@@ -39,6 +40,7 @@ class BookingAdminForm(forms.ModelForm):
             "patient_phone",
             "reason_for_visit",
         ]
+        field_classes = {"patient_name": NameField}  # normalised as every interface stores it
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

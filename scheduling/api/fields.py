@@ -6,10 +6,11 @@ import re
 import unicodedata
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from scheduling import clinic_time
+from scheduling import clinic_time, patient_details
 from scheduling.reference import reference_data
 
 # Far enough for any horizon staff can set, near enough that date arithmetic never overflows.
@@ -29,6 +30,27 @@ class StrictCharField(serializers.CharField):
         if any(unicodedata.category(char) == "Cc" for char in value.replace("\n", "")):
             raise serializers.ValidationError("Control characters are not allowed.")
         return value
+
+
+class PatientNameField(serializers.CharField):
+    """A patient's name as scheduling.patient_details stores it (and the booking page and the admin too): on
+    one line, NFC, without invisible characters; one made only of those is blank."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            patient_details.validate_name(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        name = patient_details.normalised_name(super().to_internal_value(data))
+        if not name:
+            self.fail("blank")
+        return name
+
+
+def patient_email_field(**kwargs) -> serializers.EmailField:
+    return serializers.EmailField(max_length=254, validators=[patient_details.validate_email_address], **kwargs)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"})

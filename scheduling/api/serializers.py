@@ -10,9 +10,11 @@ from scheduling import clinic_time
 from scheduling.api.fields import (
     BookableDateField,
     IsoDateField,
+    PatientNameField,
     StrictCharField,
     WallClockField,
     appointment_type_field,
+    patient_email_field,
     practitioner_field,
 )
 from scheduling.api.permissions import VIEW_BOOKINGS, actor, staff_may
@@ -125,8 +127,8 @@ class AvailabilityRange(serializers.Serializer):
 
 
 class PatientFields(serializers.Serializer):
-    patient_name = StrictCharField(max_length=200, help_text="The patient's full name.")
-    patient_email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    patient_name = PatientNameField(max_length=200, help_text="The patient's full name.")
+    patient_email = patient_email_field(required=False, allow_blank=True)
     patient_phone = StrictCharField(required=False, allow_blank=True, max_length=32, validators=[phone_number])
     reason_for_visit = StrictCharField(required=False, allow_blank=True, max_length=1000)
 

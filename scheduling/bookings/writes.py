@@ -18,6 +18,7 @@ from django.db.models import F
 
 from scheduling import cache, clinic_time, guards
 from scheduling.models import Booking, BookingEvent, Practitioner
+from scheduling.patient_details import normalised_name
 from scheduling.rules import BookingChanged, BookingRuleBroken
 from scheduling.signals import booking_changed
 
@@ -48,6 +49,10 @@ class Patient:
     email: str = ""
     phone: str = ""
     reason_for_visit: str = ""
+
+    def __post_init__(self):
+        # Every interface normalises the name already; this is the last word for any that forgets (the shell).
+        object.__setattr__(self, "name", normalised_name(self.name))
 
     @classmethod
     def named_in(cls, fields: Mapping[str, str]) -> Patient:

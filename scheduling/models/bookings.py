@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from scheduling import clinic_time, tokens
 from scheduling.models.catalogue import AppointmentType, Practitioner
 from scheduling.models.clinic import phone_number
+from scheduling.patient_details import validate_email_address, validate_name
 
 
 def new_reference() -> str:
@@ -144,8 +145,8 @@ class Booking(models.Model):
     reference = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
     practitioner = models.ForeignKey(Practitioner, models.PROTECT, related_name="bookings")
     appointment_type = models.ForeignKey(AppointmentType, models.PROTECT, related_name="bookings")
-    patient_name = models.CharField(max_length=200)
-    patient_email = models.EmailField(blank=True)
+    patient_name = models.CharField(max_length=200, validators=[validate_name])
+    patient_email = models.EmailField(blank=True, validators=[validate_email_address])
     patient_phone = models.CharField(max_length=32, blank=True, validators=[phone_number])
     reason_for_visit = models.TextField(blank=True, max_length=1000)
     starts_at = models.DateTimeField()

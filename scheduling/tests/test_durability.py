@@ -1,7 +1,6 @@
-"""No data lost: a SIGKILL mid-burst loses no confirmed booking, and online backups restore."""
+"""No data lost: a SIGKILL mid-burst loses no confirmed booking, and online backups, encrypted, restore."""
 
 import http.client
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -11,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from pyrage import x25519
 
 from scheduling.tests.live import PROJECT, fire_together, manage, request, server_env, servers
 
@@ -84,10 +84,12 @@ def test_an_online_backup_taken_during_bookings_restores_every_booking_it_holds(
     live_dir, restored_dir = tmp_path / "live", tmp_path / "restored"
     live_dir.mkdir()
     restored_dir.mkdir()
-    env = server_env(live_dir, f"sqlite:///{live_dir / 'db.sqlite3'}")
+    key = x25519.Identity.generate()
+    # The server holds only the public key: it can write backups it cannot read.
+    env = server_env(live_dir, f"sqlite:///{live_dir / 'db.sqlite3'}", BACKUP_ENCRYPTION_KEY=str(key.to_public()))
     manage(env, "migrate", "--noinput")
     day = timezone.localdate() + timedelta(days=1)
-    backup = tmp_path / "backup.sqlite3"
+    backup = tmp_path / "backup.sqlite3.age"
 
     with servers(env, workers=2) as (server,):
         before = [body["booking_id"] for status, body in fire_together(burst(server.url, 40, day)[::2])]
@@ -102,11 +104,19 @@ def test_an_online_backup_taken_during_bookings_restores_every_booking_it_holds(
         )
         writer.join()
     assert result.returncode == 0, result.stderr
-    assert "Backed up" in result.stdout
+    assert "Backed up" in result.stdout and "(encrypted)" in result.stdout
+    assert backup.read_bytes().startswith(b"age-encryption.org/v1\n")
 
-    # The restore docs/operations.md documents: stop the server, put the file in place, start again.
-    shutil.copy(backup, restored_dir / "db.sqlite3")
-    restored_env = server_env(restored_dir, f"sqlite:///{restored_dir / 'db.sqlite3'}")
+    # The restore docs/operations.md documents: with the server stopped, restore_database and the secret key.
+    restored_env = server_env(restored_dir, f"sqlite:///{restored_dir / 'db.sqlite3'}", BACKUP_ENCRYPTION_KEY=str(key))
+    restored = subprocess.run(
+        [sys.executable, "manage.py", "restore_database", str(backup)],
+        cwd=PROJECT,
+        env=restored_env,
+        capture_output=True,
+        text=True,
+    )
+    assert restored.returncode == 0, restored.stderr
     with servers(restored_env, workers=2) as (server,):
         query = f"{server.url}/api/calendly/availability?date={day}&appointment_type=follow-up"
         status, body = request("GET", query)
@@ -121,7 +131,7 @@ def test_backup_refuses_to_overwrite(tmp_path):
     manage(env, "migrate", "--noinput")
     (tmp_path / "taken.sqlite3").write_text("")
     result = subprocess.run(
-        [sys.executable, "manage.py", "backup_database", "--output", str(tmp_path / "taken.sqlite3")],
+        [sys.executable, "manage.py", "backup_database", "--unencrypted", "--output", str(tmp_path / "taken.sqlite3")],
         cwd=PROJECT,
         env=env,
         capture_output=True,

@@ -1,5 +1,7 @@
 """Every failure is JSON with a 4xx status; no request reaches a debug page or a 500."""
 
+import logging
+
 import pytest
 from django.db import OperationalError
 
@@ -54,3 +56,29 @@ def test_healthz_answers_without_the_database(client, django_assert_num_queries)
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def oversized_booking(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = b'{"patient_name": "Ada Lovelace ' + b"x" * 2000 + b'"}'
+    return api.generic("POST", "/api/calendly/book", body, content_type="application/json")
+
+
+def test_an_oversized_body_is_a_400_saying_the_limit(api, settings):
+    response = oversized_booking(api, settings)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "body_too_large"
+    assert body["errors"]["body"] == ["The request body is larger than the 1000 bytes this service reads."]
+
+
+def test_an_oversized_body_is_logged_as_one_warning_line_without_the_body(api, settings, caplog):
+    oversized_booking(api, settings)
+    [refusal] = [record for record in caplog.records if record.name.startswith("django.security")]
+    assert refusal.levelname == "WARNING"
+    assert refusal.exc_info is None
+    line = caplog.handler.format(refusal)
+    assert "\n" not in line and "Traceback" not in line
+    assert "Ada Lovelace" not in line
+    assert "Content-Length 2033" in line
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]

@@ -1,5 +1,8 @@
 """Requests gunicorn refuses before Django sees them still get the API's JSON error, and the schema says so."""
 
+import http.client
+import json
+
 import pytest
 
 from scheduling.tests.live import manage, request, server_env, servers
@@ -49,3 +52,14 @@ def test_every_operation_documents_both_refusals_with_the_error_body(client):
         for status in ("414", "431"):
             content = operation["responses"][status]["content"]["application/json"]
             assert content["schema"]["$ref"].endswith("/ErrorResponse")
+
+
+def test_an_oversized_body_gets_its_400_through_a_real_server(server):
+    """Django refuses before reading the body. Closed with the body unread, the connection is reset and the
+    client, still sending, never reads the answer (BrokenPipeError); the rest is read and dropped first."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    body = b'{"patient_name": "' + b"x" * 8_000_000 + b'"}'
+    connection.request("POST", "/api/calendly/book", body, {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    assert response.status == 400
+    assert json.loads(response.read())["code"] == "body_too_large"

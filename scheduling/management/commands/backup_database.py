@@ -1,4 +1,3 @@
-import sqlite3
 from pathlib import Path
 
 from django.conf import settings
@@ -6,34 +5,43 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from scheduling import backups
+
 
 class Command(BaseCommand):
-    help = "Copy the SQLite database to a file, consistently, while the server keeps running."
+    help = (
+        "Copy the SQLite database to a file, consistently, while the server keeps running; encrypted to "
+        "BACKUP_ENCRYPTION_KEY."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", type=Path, help="Backup file (default: DATA_DIR/backups/<timestamp>.sqlite3)")
+        parser.add_argument(
+            "--output", type=Path, help="Backup file (default: DATA_DIR/backups/clinic-<timestamp>.sqlite3.age)"
+        )
+        parser.add_argument(
+            "--unencrypted",
+            action="store_true",
+            help="Write the patients' data in plain text (for a disk that is itself encrypted); off by default.",
+        )
 
-    def handle(self, *args, output: Path | None, **options):
+    def handle(self, *args, output: Path | None, unencrypted: bool, **options):
         if connection.vendor != "sqlite":
             raise CommandError(
-                "This database is PostgreSQL: back it up with pg_dump, for example "
-                '`pg_dump --format=custom --file=clinic.dump "$DATABASE_URL"` (restore with pg_restore).'
+                "This database is PostgreSQL: back it up with pg_dump, encrypted with age, for example "
+                '`pg_dump --format=custom "$DATABASE_URL" | age -r "$BACKUP_ENCRYPTION_KEY" > clinic.dump.age` '
+                "(docs/operations.md#backups)."
             )
-        output = output or settings.DATA_DIR / "backups" / f"clinic-{timezone.now():%Y%m%d-%H%M%S}.sqlite3"
-        if output.exists():
-            raise CommandError(f"{output} already exists; choose another file.")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
-        target = sqlite3.connect(output)
+        key = settings.BACKUP_ENCRYPTION_KEY
+        if not key and not unencrypted:
+            raise CommandError(
+                f"Set {backups.KEY_VARIABLE} to encrypt the backup ({backups.HOW_TO_MAKE_A_KEY}), or pass "
+                "--unencrypted to write the patients' data in plain text."
+            )
+        suffix = ".sqlite3" if unencrypted else ".sqlite3.age"
+        output = output or settings.DATA_DIR / "backups" / f"clinic-{timezone.now():%Y%m%d-%H%M%S}{suffix}"
         try:
-            # SQLite's online backup API copies a consistent snapshot while other processes write.
-            with target:
-                source.backup(target)
-            (check,) = target.execute("PRAGMA integrity_check").fetchone()
-            (bookings,) = target.execute("SELECT count(*) FROM scheduling_booking").fetchone()
-        finally:
-            source.close()
-            target.close()
-        if check != "ok":
-            raise CommandError(f"The backup at {output} failed its integrity check: {check}")
-        self.stdout.write(self.style.SUCCESS(f"Backed up {bookings} bookings to {output}"))
+            taken = backups.take(Path(settings.DATABASES["default"]["NAME"]), output, None if unencrypted else key)
+        except backups.BackupError as error:
+            raise CommandError(str(error)) from None
+        how = "encrypted" if taken.encrypted else "NOT encrypted"
+        self.stdout.write(self.style.SUCCESS(f"Backed up {taken.bookings} bookings to {taken.path} ({how})"))
