@@ -32,6 +32,7 @@ WEEKDAY_NAMES = [
     (_lazy("Sunday"), _lazy("Sun")),
 ]
 NOT_FOUND = 404
+GONE = 410
 CONFLICT = 409
 TOO_MANY = 429
 
@@ -55,6 +56,10 @@ def show(request, template: str, context: dict | None = None, *, status: int = 2
 
 def not_found(request, message: str) -> HttpResponse:
     return show(request, "problem.html", {"title": _("Not found"), "message": message}, status=NOT_FOUND)
+
+
+def gone(request, message: str) -> HttpResponse:
+    return show(request, "problem.html", {"title": _("This link no longer works"), "message": message}, status=GONE)
 
 
 def cannot_change(request, refused: BookingError) -> HttpResponse:
