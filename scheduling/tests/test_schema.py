@@ -81,7 +81,7 @@ def test_holds_and_the_front_desk_are_documented(schema):
     assert {"201", "400", "409", "429"} <= set(holds)
     release = schema["paths"]["/api/calendly/holds/release"]["post"]
     assert {"204", "400", "404"} <= set(release["responses"])
-    assert release["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/HoldRelease")
+    assert release["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/HoldReleaseRequest")
     # A hold's id is a secret: no operation takes it in its path or query (paths end up in logs).
     for path, operations in schema["paths"].items():
         assert "hold_id" not in path
