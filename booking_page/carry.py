@@ -1,7 +1,8 @@
-"""What a visit carries from step to step in its URLs: prefilled details and how the page is embedded.
+"""What a visit carries from step to step in its URLs: how the page is embedded, and nothing else.
 
-The pages set no cookies (a page inside another site's frame may not be allowed any), so every link and
-redirect passes these on.
+The pages may not rely on cookies (a page inside another site's frame may not be allowed any), so every link
+and redirect passes this on. Contact details are not carried, nor read from a URL: URLs end up in logs and
+browser history. An embedding site hands them to the page by postMessage (embed.js, frame.js).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from django.urls import reverse
 
 from scheduling.models import Clinic
 
-# URL parameter -> the booking form's field
-PREFILL = {"name": "patient_name", "email": "patient_email", "phone": "patient_phone"}
 EMBED = ("embed", "origin")
 LONGEST = 254
 
@@ -26,7 +25,7 @@ class Carry:
     @classmethod
     def of(cls, request) -> Carry:
         source = request.GET
-        kept = {name: source[name][:LONGEST] for name in (*PREFILL, *EMBED) if source.get(name)}
+        kept = {name: source[name][:LONGEST] for name in EMBED if source.get(name)}
         return cls(kept)
 
     def url(self, name: str, *args, **query) -> str:
@@ -43,9 +42,6 @@ class Carry:
     def hidden_fields(self) -> list[tuple[str, str]]:
         """For GET forms, whose action's own query string the browser replaces."""
         return list(self.params.items())
-
-    def prefill(self) -> dict[str, str]:
-        return {field_name: self.params[param] for param, field_name in PREFILL.items() if param in self.params}
 
     @property
     def embedded(self) -> bool:

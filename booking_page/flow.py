@@ -20,7 +20,8 @@ class Flow:
     calendar_page: str
     times_page: str
     args: tuple = ()
-    query: dict[str, str] = field(default_factory=dict)  # who to book with, or the manage token
+    query: dict[str, str] = field(default_factory=dict)  # who to book with
+    secret: tuple[tuple[str, str], ...] = ()  # what a time button's POST carries in its body: the manage token
     waitlist_page: str | None = None  # where to join the waitlist instead, when booking anew
 
     def waitlist_url(self, day: date | None = None) -> str | None:
@@ -43,3 +44,7 @@ class Flow:
     def hidden_fields(self) -> list[tuple[str, str]]:
         """What a GET form to the times page must send besides the day."""
         return [*self.query.items(), *self.carry.hidden_fields()]
+
+    def post_fields(self) -> list[tuple[str, str]]:
+        """What a time button's POST must send besides the time: never in its URL."""
+        return list(self.secret)

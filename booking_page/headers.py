@@ -1,5 +1,5 @@
 """What every booking page response carries: a strict Content-Security-Policy whose frame-ancestors is
-the clinic's embed allow-list, and no cookies (so no CSRF token either; see `page`)."""
+the clinic's embed allow-list, and no CSRF cookie (see `page`)."""
 
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ def page(view):
     """A patient-facing page: embeddable by the listed origins only, free of cookie-based CSRF, kept by no
     cache, and answering an expired link with the page that says so.
 
-    CSRF protects a signed-in user's cookies from being used by another site. These pages set and read no
-    cookie: what authorises a change is a secret in the URL (a hold id, a manage token) that another site
-    cannot know, just as with the public API. A CSRF cookie would also be refused inside another site's
-    frame by browsers that block third-party cookies, breaking every embedded booking.
+    CSRF protects a signed-in user's cookies from being used by another site. Here what authorises a change
+    is a secret in the form's POST body (a hold id, a manage token) that another site cannot know, just as
+    with the public API; the short-lived cookie that an e-mailed link's token is swapped for only opens
+    pages to read (booking_page/passes.py). A CSRF cookie would also be refused inside another site's frame
+    by browsers that block third-party cookies, breaking every embedded booking.
     """
 
     @wraps(view)

@@ -9,8 +9,10 @@ urlpatterns = [
     path("book/theme.css", assets.theme, name="book-theme"),
     path("book/logo", assets.logo, name="clinic-logo"),
     path("book/", booking.appointment_types, name="book-types"),
-    path("book/hold/<str:hold_id>/", booking.details, name="book-details"),
-    path("book/booked/<str:reference>/", booking.booked, name="book-booked"),
+    # The hold's id and the manage token travel in POST bodies: no URL names them (booking_page/passes.py).
+    path("book/details/", booking.details, name="book-details"),
+    path("book/hold/<str:hold_id>/", booking.hold_link_gone),
+    path("book/booked/<str:reference>/", manage.confirmation_link),
     path("book/<slug:appointment_type>/", booking.practitioners, name="book-practitioner"),
     path("book/<slug:appointment_type>/calendar/", booking.calendar, name="book-calendar"),
     path("book/<slug:appointment_type>/times/", booking.times, name="book-times"),

@@ -1,4 +1,5 @@
-"""The booking page as a browser without JavaScript sees it: every step a URL, every POST a redirect."""
+"""The booking page as a browser without JavaScript sees it: every step up to the time a URL; choosing a
+time answers with the details form, sending it with the confirmation (no secret in any URL)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from booking_page.tests.html import form_to, forms, text, urls_in
 from booking_page.tests.patient import PATIENT
 from scheduling import bookings, clinic_time
 from scheduling.cache import local_entries
 from scheduling.models import AppointmentType, Booking, BookingEvent, Clinic
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    """What a reader sees: the page's text with tags and repeated spaces gone."""
-    body = response.content.decode()
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
 
 
 def test_the_site_root_leads_to_the_booking_page(client):
@@ -97,14 +92,15 @@ def test_the_month_costs_the_same_queries_whatever_the_clinic_holds(client, clin
     assert small == 8
 
 
-def test_choosing_a_time_holds_it_and_leads_to_the_details_step(client, clinic, choose_time, tomorrow):
+def test_choosing_a_time_holds_it_and_answers_with_the_details_step(client, clinic, choose_time, tomorrow):
     response = choose_time(tomorrow, "10:00")
-    assert response.status_code == 302
-    assert response.url.startswith("/book/hold/hold_")
+    assert response.status_code == 200
     held = Booking.objects.get()
     assert held.status == Booking.Status.HELD
     assert held.events.get().channel == BookingEvent.Channel.BOOKING_PAGE
-    page = text(client.get(response.url))
+    assert form_to(response, "/book/details/")["hold_id"].startswith("hold_")  # in the form's body only
+    assert not [url for url in urls_in(response) if "hold_" in url]
+    page = text(response)
     assert "We are holding this time for you until" in page
     assert f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, 10:00\u201310:30 (UTC)" in page
 
@@ -124,10 +120,11 @@ def test_a_time_taken_meanwhile_shows_just_taken_with_the_nearest_free_times(
     assert Booking.objects.count() == 1
 
 
-def test_details_errors_name_their_fields_and_book_nothing(client, clinic, choose_time, tomorrow):
-    details = choose_time(tomorrow, "11:00").url
-    response = client.post(details, {"patient_name": "", "patient_email": "not-an-address", "patient_phone": "12"})
+def test_details_errors_name_their_fields_and_book_nothing(client, clinic, choose_time, send_details, tomorrow):
+    details = choose_time(tomorrow, "11:00")
+    response = send_details(details, {"patient_name": "", "patient_email": "not-an-address", "patient_phone": "12"})
     assert response.status_code == 200
+    assert form_to(response, "/book/details/")["hold_id"] == form_to(details, "/book/details/")["hold_id"]
     body = response.content.decode()
     assert re.search(r'<input[^>]*name="patient_email"[^>]*aria-invalid="true"', body) or re.search(
         r'<input[^>]*aria-invalid="true"[^>]*name="patient_email"', body
@@ -143,12 +140,18 @@ def test_details_errors_name_their_fields_and_book_nothing(client, clinic, choos
     assert Booking.objects.get().status == Booking.Status.HELD
 
 
-def test_sending_details_books_the_held_time_once(client, clinic, choose_time, tomorrow):
-    details = choose_time(tomorrow, "11:00").url
-    first = client.post(details, PATIENT)
-    again = client.post(details, PATIENT)  # a second click, or the back button and submit
-    assert first.status_code == again.status_code == 302
-    assert first.url == again.url
+def test_sending_details_books_the_held_time_once_and_the_hold_then_opens_nothing(
+    client, clinic, choose_time, send_details, tomorrow
+):
+    details = choose_time(tomorrow, "11:00")
+    first = send_details(details, PATIENT)
+    again = send_details(details, PATIENT)  # a second click, the back button and submit, or a replay
+    assert first.status_code == 200 and "You are booked" in text(first)
+    assert again.status_code == 410
+    assert "This time is already booked." in text(again)
+    for private in ("Mary", "mary@example.com", "7946", "Knee", "token"):
+        assert private not in again.content.decode()
+    assert "Location" not in again and not again.cookies
     booking = Booking.objects.get()
     assert booking.status == Booking.Status.CONFIRMED
     assert (booking.patient_name, booking.patient_email, booking.reason_for_visit) == (
@@ -156,13 +159,11 @@ def test_sending_details_books_the_held_time_once(client, clinic, choose_time, t
         "mary@example.com",
         "Knee pain",
     )
-    assert first.url.startswith(f"/book/booked/{booking.reference}/?token=")
 
 
 def test_the_confirmation_says_what_when_who_where_and_how_to_manage(client, clinic, book_on_page, tomorrow):
     Clinic.objects.update_or_create(pk=1, defaults={"name": "Riverside Practice", "address": "1 River Road\nLeeds"})
-    confirmation = book_on_page(tomorrow, "14:00")
-    response = client.get(confirmation)
+    response = book_on_page(tomorrow, "14:00")
     page = text(response)
     booking = Booking.objects.get()
     assert "You are booked" in page
@@ -171,9 +172,11 @@ def test_the_confirmation_says_what_when_who_where_and_how_to_manage(client, cli
     assert "Where Riverside Practice, 1 River Road Leeds" in page
     assert f"Booking reference: {booking.reference}" in page
     body = response.content.decode()
-    token = parse_qs(urlparse(confirmation).query)["token"][0]
-    assert f'href="/manage/{booking.reference}/?token={token}"' in body
-    assert f'href="/manage/{booking.reference}/appointment.ics?token={token}"' in body
+    token = bookings.manage_token(booking.reference)
+    # The manage page and the .ics file are buttons that post the token: no address on the page carries it.
+    assert {"action": f"/manage/{booking.reference}/", "token": token} in forms(response)
+    assert {"action": f"/manage/{booking.reference}/appointment.ics", "token": token} in forms(response)
+    assert not [url for url in urls_in(response) if "token" in url or token in url]
     google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', body).group(1)
     outlook = re.search(r'href="(https://outlook\.live\.com/[^"]+)"', body).group(1)
     start = clinic_time.at(tomorrow, time(14))
@@ -183,15 +186,15 @@ def test_the_confirmation_says_what_when_who_where_and_how_to_manage(client, cli
 
 
 def test_the_ics_download_is_the_booking_as_one_event(client, clinic, book_on_page, tomorrow):
-    confirmation = book_on_page(tomorrow, "14:00")
+    download = form_to(book_on_page(tomorrow, "14:00"), r"/manage/[^/]+/appointment\.ics")
     booking = Booking.objects.get()
-    token = parse_qs(urlparse(confirmation).query)["token"][0]
-    response = client.get(f"/manage/{booking.reference}/appointment.ics?token={token}")
+    response = client.post(download.pop("action"), download)
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     ics = response.content.decode()
     assert f"UID:{booking.reference}@clinic-scheduling" in ics
     assert "METHOD:PUBLISH" in ics and "Knee" not in ics and "Mary" not in ics
-    assert client.get(f"/manage/{booking.reference}/appointment.ics?token=wrong").status_code == 404
+    assert client.post(f"/manage/{booking.reference}/appointment.ics", {"token": "wrong"}).status_code == 404
+    assert client.get(f"/manage/{booking.reference}/appointment.ics").status_code == 404  # no cookie yet
 
 
 def test_a_wrong_manage_token_shows_nothing_of_the_booking(client, clinic, book_on_page, tomorrow):
@@ -205,19 +208,21 @@ def test_a_wrong_manage_token_shows_nothing_of_the_booking(client, clinic, book_
         response = client.get(url)
         assert response.status_code == 404
         assert "Mary" not in text(response)
+        assert not response.cookies
 
 
-def manage_url(confirmation: str) -> str:
-    reference = confirmation.split("/")[3]
-    return f"/manage/{reference}/?{urlparse(confirmation).query}"
+def cancel_on(page, reason: str) -> tuple[str, dict]:
+    """The manage page's cancel form, filled in: its action and body (the token in it)."""
+    form = form_to(page, r"/manage/[^/]+/")
+    return form.pop("action"), {**form, "reason": reason}
 
 
-def test_the_patient_cancels_with_a_reason(client, clinic, book_on_page, tomorrow):
-    manage = manage_url(book_on_page(tomorrow, "14:00"))
-    page = text(client.get(manage))
-    assert "Patient Mary Jones Status Confirmed" in page
-    response = client.post(manage, {"reason": "Feeling better"})
-    assert response.status_code == 302 and response.url.endswith("&done=cancelled")
+def test_the_patient_cancels_with_a_reason(client, clinic, book_on_page, open_booking, tomorrow):
+    manage = open_booking(book_on_page(tomorrow, "14:00"))
+    shown = client.get(manage)
+    assert "Patient Mary Jones Status Confirmed" in text(shown)
+    response = client.post(*cancel_on(shown, "Feeling better"))
+    assert response.status_code == 303 and response.url.endswith("?done=cancelled")
     booking = Booking.objects.get()
     assert (booking.status, booking.cancellation_reason, booking.cancelled_by) == (
         "cancelled",
@@ -230,46 +235,55 @@ def test_the_patient_cancels_with_a_reason(client, clinic, book_on_page, tomorro
     assert "Cancel this booking" not in page
 
 
-def test_the_patient_moves_the_booking_into_time_its_own_slot_blocked(client, clinic, book_on_page, tomorrow):
+def test_the_patient_moves_the_booking_into_time_its_own_slot_blocked(
+    client, clinic, book_on_page, open_booking, tomorrow
+):
     long_visit = AppointmentType.objects.create(
         slug="long-visit", name="Long visit", duration_minutes=60, slot_interval_minutes=30
     )
     clinic.appointment_types.add(long_visit)
-    manage = manage_url(book_on_page(tomorrow, "14:00", appointment_type="long-visit"))
+    open_booking(book_on_page(tomorrow, "14:00", appointment_type="long-visit"))
     booking = Booking.objects.get()
-    token = parse_qs(urlparse(manage).query)["token"][0]
-    times = text(client.get(f"/manage/{booking.reference}/move/times/?token={token}&date={tomorrow}"))
+    page = client.get(f"/manage/{booking.reference}/move/times/?date={tomorrow}")  # the cookie opens it
+    times = text(page)
     assert "Free times on" in times and "14:00 UTC" in times and "14:30 UTC" in times  # its own time is free to it
-    response = client.post(
-        f"/manage/{booking.reference}/move/times/?token={token}", {"date": tomorrow.isoformat(), "start": "14:30"}
-    )
-    assert response.status_code == 302 and response.url.endswith("&done=moved")
+    move = form_to(page, r"/manage/[^/]+/move/times/")
+    response = client.post(move.pop("action"), {**move, "start": "14:30"})
+    assert response.status_code == 303 and response.url.endswith("?done=moved")
     booking.refresh_from_db()
     assert clinic_time.wall_clock(booking.starts_at) == "14:30"
     assert "Your booking is moved to the time below." in text(client.get(response.url))
 
 
 def test_moving_into_a_taken_time_changes_nothing(client, clinic, book, book_on_page, tomorrow):
-    manage = manage_url(book_on_page(tomorrow, "14:00"))
+    book_on_page(tomorrow, "14:00")
     assert book(tomorrow, "16:00").status_code == 200
-    reference = manage.split("/")[2]
-    token = parse_qs(urlparse(manage).query)["token"][0]
+    reference = Booking.objects.get(patient_name="Mary Jones").reference
+    token = bookings.manage_token(reference)
     response = client.post(
-        f"/manage/{reference}/move/times/?token={token}", {"date": tomorrow.isoformat(), "start": "16:00"}
+        f"/manage/{reference}/move/times/", {"token": token, "date": tomorrow.isoformat(), "start": "16:00"}
     )
     assert "taken=16%3A00" in response.url
     assert "16:00 was just taken." in text(client.get(response.url))
     assert clinic_time.wall_clock(Booking.objects.get(reference=reference).starts_at) == "14:00"
 
 
-def test_details_are_prefilled_from_the_url_through_every_step(client, clinic, tomorrow):
-    query = "name=Ann+Lee&email=ann%40example.com&phone=0113+496+0000"
-    types = client.get(f"/book/?{query}").content.decode()
-    assert f'href="/book/consultation/?{query.replace("+", "+")}"' in types.replace("&amp;", "&")
-    held = client.post(f"/book/consultation/times/?{query}", {"date": tomorrow.isoformat(), "start": "09:00"})
-    assert query in held.url
-    body = client.get(held.url).content.decode()
-    assert 'value="Ann Lee"' in body and 'value="ann@example.com"' in body and 'value="0113 496 0000"' in body
+def test_contact_details_in_a_url_are_neither_used_nor_carried_on(client, clinic, tomorrow, today):
+    """URLs end up in logs and history: an embedding site passes details by postMessage (embed.js)."""
+    query = "name=Ann+Lee&email=ann%40example.com&phone=0113+496+0000&embed=1"
+    steps = [
+        client.get(f"/book/?{query}"),
+        client.get(f"/book/consultation/?{query}"),
+        client.get(f"/book/consultation/calendar/?{query}"),
+        client.get(f"/book/consultation/times/?{query}&date={tomorrow}"),
+        client.post(f"/book/consultation/times/?{query}", {"date": tomorrow.isoformat(), "start": "09:00"}),
+        client.get(f"/book/consultation/waitlist/?{query}&date={today}"),
+    ]
+    for step in steps:
+        assert step.status_code == 200
+        body = step.content.decode()
+        assert "Ann" not in body and "ann@example.com" not in body and "0113" not in body
+        assert [url for url in urls_in(step) if "embed=1" in url]  # how the page is embedded still carries
 
 
 def test_pages_may_be_framed_only_by_the_listed_origins(client, clinic):
@@ -307,22 +321,22 @@ def test_the_api_and_emails_link_patients_to_the_manage_page(book, tomorrow, cli
     assert body["manage_url"].endswith(f"/manage/{body['booking_id']}/?token={body['manage_token']}")
 
 
-def test_a_lapsed_hold_whose_time_was_taken_shows_just_taken(client, clinic, book, choose_time, tomorrow):
-    details = choose_time(tomorrow, "15:00").url
+def test_a_lapsed_hold_whose_time_was_taken_shows_just_taken(client, clinic, book, choose_time, send_details, tomorrow):
+    details = choose_time(tomorrow, "15:00")
     Booking.objects.filter(status=Booking.Status.HELD).update(hold_expires_at=clinic_time.now() - timedelta(seconds=1))
-    assert "We stopped holding this time for you." in text(client.get(details))
+    assert "We stopped holding this time for you." in text(send_details(details, {}))
     assert book(tomorrow, "15:00").status_code == 200  # someone else takes the lapsed time
-    response = client.post(details, PATIENT)
+    response = send_details(details, PATIENT)
     assert response.status_code == 302 and "taken=15%3A00" in response.url
     assert "15:00 was just taken." in text(client.get(response.url))
     assert Booking.objects.filter(status=Booking.Status.CONFIRMED).count() == 1
 
 
-def test_a_lapsed_hold_nobody_needed_still_books(client, clinic, choose_time, tomorrow):
-    details = choose_time(tomorrow, "15:00").url
+def test_a_lapsed_hold_nobody_needed_still_books(client, clinic, choose_time, send_details, tomorrow):
+    details = choose_time(tomorrow, "15:00")
     Booking.objects.filter(status=Booking.Status.HELD).update(hold_expires_at=clinic_time.now() - timedelta(seconds=1))
-    response = client.post(details, PATIENT)
-    assert response.url.startswith("/book/booked/")
+    response = send_details(details, PATIENT)
+    assert "You are booked" in text(response)
     assert Booking.objects.get().status == Booking.Status.CONFIRMED
 
 
@@ -338,7 +352,7 @@ def test_holding_from_the_page_spends_the_same_allowance_as_the_api(
         ).status_code
         == 201
     )
-    assert choose_time(tomorrow, "10:00").status_code == 302
+    assert choose_time(tomorrow, "10:00").status_code == 200
     refused = choose_time(tomorrow, "11:00")
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "Too many times were held from your network." in text(refused)
@@ -351,9 +365,8 @@ def test_the_details_form_stores_the_name_as_the_api_does(client, clinic, book_o
 
 
 @pytest.mark.parametrize("address", ["mary@[127.0.0.1]", "mary@localhost"])
-def test_the_details_form_refuses_an_address_mail_cannot_reach(client, clinic, choose_time, tomorrow, address):
-    details = choose_time(tomorrow, "11:00").url
-    response = client.post(details, {**PATIENT, "patient_email": address})
+def test_the_details_form_refuses_an_address_mail_cannot_reach(clinic, choose_time, send_details, tomorrow, address):
+    response = send_details(choose_time(tomorrow, "11:00"), {**PATIENT, "patient_email": address})
     assert response.status_code == 200
     assert "E-mail: Enter an e-mail address with a domain name, such as name@example.com." in text(response)
     assert Booking.objects.get().status == Booking.Status.HELD
@@ -377,5 +390,5 @@ def test_a_post_from_the_site_a_listed_embedder_or_no_page_holds_the_time(client
     headers = {"Origin": origin} if origin else {}
     form = {"date": tomorrow.isoformat(), "start": "10:00"}
     response = client.post("/book/consultation/times/", form, headers=headers)
-    assert response.status_code == 302
+    assert response.status_code == 200  # the details form, for the time now held
     assert Booking.objects.get().status == Booking.Status.HELD

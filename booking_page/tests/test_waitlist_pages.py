@@ -8,7 +8,7 @@ from datetime import time, timedelta
 import pytest
 import time_machine
 
-from booking_page.tests.test_pages import text
+from booking_page.tests.html import form_to, text
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking
 from waitlist import offers
@@ -67,16 +67,16 @@ def test_joining_on_the_page_shows_the_place_in_line_and_leaving_works(client, d
         patient_name="First",
         patient_email="first@example.com",
     )
-    joined = join_on_page(client, day, earliest_time="09:00", latest_time="12:00")
-    assert joined.status_code == 302
+    page = join_on_page(client, day, earliest_time="09:00", latest_time="12:00")
+    assert page.status_code == 200  # the entry's page is the answer: its token stays out of the URL
     entry = Entry.objects.get(patient_name="Grace Hopper")
     assert (entry.earliest_time, entry.latest_time) == (time(9), time(12))
-    page = client.get(joined.url)
     assert "You are on the waitlist" in text(page)
     assert "Waiting: number 2 in line" in text(page)
 
-    left = client.post(page.request["PATH_INFO"] + "?" + page.request["QUERY_STRING"])
-    assert left.status_code == 302
+    leave = form_to(page, rf"/waitlist/{entry.reference}/")
+    left = client.post(leave.pop("action"), leave)
+    assert left.status_code == 303
     assert "You have left the waitlist" in text(client.get(left.url))
     entry.refresh_from_db()
     assert entry.status == "left"
@@ -94,10 +94,13 @@ def test_the_page_reports_bad_input_on_its_field(client, day, full_day):
 
 
 def test_a_wrong_token_looks_like_no_entry_at_all(client, day, full_day):
-    joined = join_on_page(client, day)
+    join_on_page(client, day)
     entry = Entry.objects.get()
     assert client.get(f"/waitlist/{entry.reference}/?token=wrong").status_code == 404
-    assert client.get(joined.url).status_code == 200
+    assert client.get(f"/waitlist/{entry.reference}/").status_code == 404
+    opened = client.get(f"/waitlist/{entry.reference}/?token={entry.token}")
+    assert opened.status_code == 303 and opened.url == f"/waitlist/{entry.reference}/"
+    assert client.get(opened.url).status_code == 200
 
 
 @pytest.fixture
@@ -121,29 +124,36 @@ def offer_url(offer: Offer) -> str:
 
 
 def test_the_offer_page_shows_the_time_and_accepting_books_it(client, offered):
-    page = client.get(offer_url(offered))
+    page = client.get(offer_url(offered), follow=True)
     words = text(page)
     assert "A time has come free for you" in words
     assert "10:00–10:30" in words  # noqa: RUF001 - the page writes a time range with an en dash
     assert "We are holding this time for you until" in words
-    accepted = client.post(offer_url(offered), {"answer": "accept"})
-    assert accepted.status_code == 302
-    booked = client.get(accepted.url)
-    assert "You are booked" in text(booked)
+    answer = form_to(page, rf"/offer/{offered.hold.reference}/")
+    accepted = client.post(answer.pop("action"), {**answer, "answer": "accept"})
+    assert accepted.status_code == 200
+    assert "You are booked" in text(accepted)
     assert Booking.objects.get(pk=offered.hold_id).patient_name == "Grace Hopper"
 
 
+def answer(client, offer: Offer, answer: str):
+    """The offer page's form, as the e-mailed link opens it and the patient presses a button."""
+    return client.post(
+        f"/offer/{offer.hold.reference}/", {"token": bookings.manage_token(offer.hold.reference), "answer": answer}
+    )
+
+
 def test_declining_on_the_page_keeps_the_patient_in_line(client, offered):
-    declined = client.post(offer_url(offered), {"answer": "decline"})
+    declined = answer(client, offered, "decline")
     assert "You declined that time" in text(client.get(declined.url))
-    assert "You declined this time" in text(client.get(offer_url(offered)))
+    assert "You declined this time" in text(client.get(offer_url(offered), follow=True))
     assert Booking.objects.get(pk=offered.hold_id).status == "released"
 
 
 def test_an_offer_that_lapsed_says_so_and_cannot_be_accepted(client, offered):
     offered.expires_at = clinic_time.now() - timedelta(seconds=1)
     offered.save()
-    page = client.post(offer_url(offered), {"answer": "accept"})
+    page = answer(client, offered, "accept")
     assert page.status_code == 200
     assert "This offer has lapsed" in text(page)
     assert Booking.objects.get(pk=offered.hold_id).status == "held"
@@ -163,7 +173,7 @@ def test_joining_spends_the_same_allowance_as_the_api(client, api, day, full_day
         "patient_email": "grace@example.com",
     }
     assert api.post("/api/calendly/waitlist", body, format="json").status_code == 201
-    assert join_on_page(client, day).status_code == 302
+    assert join_on_page(client, day).status_code == 200
     refused = join_on_page(client, day)
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "Too many waitlist entries came from your network." in text(refused)
@@ -181,11 +191,12 @@ def test_the_accept_link_leads_to_a_booking_under_the_same_patient_rules(client,
     kind = offered.hold.appointment_type
     kind.patient_change_cutoff_minutes = 12 * 60
     kind.save()
-    client.post(offer_url(offered), {"answer": "accept"})
+    answer(client, offered, "accept")
     booking = Booking.objects.get(pk=offered.hold_id)
     with time_machine.travel(booking.starts_at - timedelta(hours=12) + offset, tick=False):
         manage_page = client.get(offer_url(offered), follow=True)
-        cancelled = client.post(manage_page.redirect_chain[-1][0], {"reason": ""})
+        cancel = {"token": bookings.manage_token(booking.reference), "intent": "cancel", "reason": ""}
+        cancelled = client.post(f"/manage/{booking.reference}/", cancel)  # the button, or posted anyway
     assert ("Cancel this booking" in text(manage_page)) is can_cancel
     assert Booking.objects.get(pk=booking.pk).status == ("cancelled" if can_cancel else "confirmed")
     if not can_cancel:

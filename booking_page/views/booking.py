@@ -1,11 +1,14 @@
 """Booking a visit: type, practitioner, day, time (which takes a hold), details, confirmation.
 
-Every step has its own URL and works without JavaScript; each POST answers with a redirect (303).
+Every step works without JavaScript. Up to the time, every step has its own URL. Choosing a time answers
+with the details form, and sending it answers with the confirmation: the hold's id and the manage token
+travel only in those POSTs' bodies and answers, never in a URL, where logs and history would keep them.
 """
 
 from __future__ import annotations
 
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,9 +20,9 @@ from booking_page.headers import page
 from booking_page.picker import Picker
 from booking_page.views.common import (
     calendar_step,
+    gone,
     not_found,
     offered_type,
-    patients_booking,
     show,
     take_chosen_time,
     times_step,
@@ -29,7 +32,7 @@ from scheduling import bookings, clinic_time
 from scheduling.models import Booking, BookingEvent
 from scheduling.reference import reference_data
 from scheduling.rules import BookingError, HoldNotFound
-from scheduling.tokens import holder_key, manage_token
+from scheduling.tokens import holder_key
 
 VIA = BookingEvent.Channel.BOOKING_PAGE
 ANY = ""
@@ -95,44 +98,58 @@ def times(request, appointment_type):
         return times_step(request, flow, context)
 
     def hold(day, start_time):
-        __, hold_id = bookings.hold(
+        held, hold_id = bookings.hold(
             bookings.RequestedSlot(flow.picker.appointment_type, day, start_time, flow.picker.practitioner),
             holder=holder_key(client_address(request)),
             via=VIA,
         )
-        return redirect(flow.carry.url("book-details", hold_id))
+        return details_step(request, held, hold_id, PatientDetailsForm(), flow.carry)
 
     return take_chosen_time(request, flow, "hold", hold)
 
 
 @page
 @require_http_methods(["GET", "POST"])
-def details(request, hold_id):
+def details(request):
+    """The details form's POST: the hold id comes in its body, so it never reaches a URL or a log."""
+    if request.method == "GET":
+        return not_found(request, _("This step follows choosing a time. Please choose a time."))
+    hold_id = request.POST.get("hold_id", "")
     try:
-        held = bookings.find_hold(hold_id)
+        held = bookings.find_hold(hold_id) if hold_id else None
     except HoldNotFound:
+        held = None
+    if held is None:
         return not_found(request, _("This held time is unknown. Please choose a time again."))
-    carry = Carry.of(request)
     if held.status not in Booking.HOLD_STATUSES:
-        # Already booked with this hold (a second submit, or the back button): show that booking.
-        return redirect(carry.url("book-booked", held.reference, token=manage_token(held.reference)))
+        # A second submit, or a replayed one: the hold's id no longer opens anything. The patient's own
+        # answer showed the booking, and their e-mail has its link.
+        return gone(request, _("This time is already booked. The confirmation e-mail has the link to the booking."))
+    carry = Carry.of(request)
     lost = _lost_time_url(held, carry)
     if held.status != Booking.Status.HELD:
         return redirect(lost)
-    form = PatientDetailsForm(request.POST or None, initial=carry.prefill())
-    if request.method == "POST" and form.is_valid():
+    form = PatientDetailsForm(request.POST)
+    if form.is_valid():
         try:
             booking, token = bookings.confirm_hold(held, patient=bookings.Patient.named_in(form.cleaned_data), via=VIA)
         except (HoldNotFound, BookingError):
             return redirect(lost)
-        return redirect(carry.url("book-booked", booking.reference, token=token))
+        return booked_page(request, booking, token, carry)
+    return details_step(request, held, hold_id, form, carry)
+
+
+def details_step(request, held: Booking, hold_id: str, form: PatientDetailsForm, carry: Carry):
+    """The patient's details form for a hold: the answer to choosing the time, and to a form with errors."""
     now = clinic_time.now()
     return show(
         request,
         "details.html",
         {
             "booking": held,
+            "hold_id": hold_id,
             "form": form,
+            "action": carry.url("book-details"),
             "hold_lapsed": held.hold_expires_at <= now,
             "hold_minutes": bookings.hold_minutes(),
             "start_over_url": carry.url("book-calendar", held.appointment_type.slug),
@@ -152,24 +169,25 @@ def _lost_time_url(held: Booking, carry: Carry) -> str:
     )
 
 
-@page
-def booked(request, reference):
-    booking = patients_booking(reference, request.GET.get("token", ""))
-    if booking is None:
-        return not_found(request, _("No booking matches this link."))
-    token = request.GET["token"]
-    carry = Carry.of(request)
-    if not booking.shows_patient_details:  # cancelled since: its page says so, and no longer who booked
-        return redirect(carry.url("manage-booking", booking.reference, token=token))
+def booked_page(request, booking: Booking, token: str, carry: Carry):
+    """The confirmation, as the answer to the POST that booked: it has no URL of its own, since one would
+    have to carry the token. Its buttons post the token to the booking's own pages."""
     return show(
         request,
         "booked.html",
         {
             "booking": booking,
-            "manage_url": carry.url("manage-booking", booking.reference, token=token),
-            "ics_url": carry.url("manage-invite", booking.reference, token=token),
+            "token": token,
+            "manage_action": reverse("manage-booking", args=[booking.reference]),
+            "ics_action": reverse("manage-invite", args=[booking.reference]),
             "google_url": calendar_links.google_url(booking, request.clinic),
             "outlook_url": calendar_links.outlook_url(booking, request.clinic),
         },
         embed_event={"type": "booked", "booking_id": booking.reference},
     )
+
+
+@page
+def hold_link_gone(request, hold_id):
+    """Where a hold's page was before hold ids left URLs: it leads nowhere now, whatever the id."""
+    return gone(request, _("This link no longer works. Please choose a time again."))

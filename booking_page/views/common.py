@@ -33,8 +33,8 @@ WEEKDAY_NAMES = [
     (_lazy("Sunday"), _lazy("Sun")),
 ]
 NOT_FOUND = 404
-CONFLICT = 409
 GONE = 410
+CONFLICT = 409
 TOO_MANY = 429
 
 
@@ -63,6 +63,10 @@ def link_expired(request) -> HttpResponse:
     """The right link, past its end (`MANAGE_LINK_DAYS_AFTER_VISIT`): nothing of the booking, only whom to call."""
     title = _("This link has expired")
     return show(request, "problem.html", {"title": title, "message": expired_link_message()}, status=GONE)
+
+
+def gone(request, message: str) -> HttpResponse:
+    return show(request, "problem.html", {"title": _("This link no longer works"), "message": message}, status=GONE)
 
 
 def cannot_change(request, refused: BookingError) -> HttpResponse:

@@ -1,12 +1,14 @@
 """A patient's own booking, opened by the manage link: view it, cancel it, or move it to another time.
 
-The manage token in the link is the credential; a wrong one looks exactly like an unknown booking.
+The manage token is the credential; a wrong one looks exactly like an unknown booking. It arrives in the
+e-mailed link once, and is swapped for a cookie at once (booking_page/passes.py); a change is authorised only
+by the token in its form's body.
 """
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -15,6 +17,7 @@ from booking_page.carry import Carry
 from booking_page.flow import Flow
 from booking_page.forms import CancelForm
 from booking_page.headers import page, wait_seconds
+from booking_page.passes import FIELD, SEE_OTHER, Pass
 from booking_page.picker import Picker
 from booking_page.views.common import (
     CONFLICT,
@@ -40,15 +43,30 @@ def _refusal(booking: Booking) -> BookingError | None:
     return bookings.change_refusal(booking, by=bookings.PATIENT, now=clinic_time.now())
 
 
+def _opened(request, reference: str) -> tuple[Pass, str, Booking | None]:
+    """The booking's pass, the token this request carries (link, cookie or form) and the booking it opens."""
+    credential = Pass.to("manage-booking", reference)
+    token = credential.token(request)
+    return credential, token, patients_booking(reference, token)
+
+
+def _unknown(request) -> HttpResponse:
+    return not_found(request, _("No booking matches this link. Check that you used the whole link."))
+
+
 @page
 @require_http_methods(["GET", "POST"])
 def manage(request, reference):
-    token = request.GET.get("token", "")
-    booking = patients_booking(reference, token)
+    credential, token, booking = _opened(request, reference)
     if booking is None:
-        return not_found(request, _("No booking matches this link. Check that you used the whole link."))
+        return _unknown(request)
+    if credential.from_link(request):
+        return credential.exchange(request, token)
     carry = Carry.of(request)
-    here = carry.url("manage-booking", booking.reference, token=token)
+    here = carry.url("manage-booking", booking.reference)
+    if request.method == "POST" and request.POST.get("intent") != "cancel":
+        # The confirmation's "view, move or cancel" button: it posts the token, which the cookie keeps.
+        return credential.see(request, here, token)
     form = CancelForm(request.POST or None)
     problem, status = "", 200
     if request.method == "POST" and form.is_valid():
@@ -62,21 +80,22 @@ def manage(request, reference):
         except BookingError as error:
             problem = error.message
         else:
-            return redirect(carry.url("manage-booking", booking.reference, token=token, done="cancelled"))
+            return credential.see(request, carry.url("manage-booking", booking.reference, done="cancelled"), token)
     done = request.GET.get("done")
     return show(
         request,
         "manage.html",
         {
             "booking": booking,
+            "token": token,
             "form": form,
             "problem": problem,
             "here": here,
             "done": done if done in DONE else "",
             "refusal": _refusal(booking),
-            "move_url": carry.url("manage-move", booking.reference, token=token),
+            "move_url": carry.url("manage-move", booking.reference),
             "book_again_url": carry.url("book-practitioner", booking.appointment_type.slug),
-            "ics_url": carry.url("manage-invite", booking.reference, token=token),
+            "ics_action": reverse("manage-invite", args=[booking.reference]),
             "google_url": calendar_links.google_url(booking, request.clinic),
             "outlook_url": calendar_links.outlook_url(booking, request.clinic),
         },
@@ -84,43 +103,40 @@ def manage(request, reference):
     )
 
 
-def _move_flow(request, reference):
-    token = request.GET.get("token", "")
-    booking = patients_booking(reference, token)
+def _move_flow(request, reference) -> tuple[Flow | None, dict | HttpResponse]:
+    """The move pages' flow and context, or the answer instead of them: the link's exchange for the cookie,
+    an unknown booking, or why the patient may not move it now."""
+    credential, token, booking = _opened(request, reference)
     if booking is None:
-        return None, None
+        return None, _unknown(request)
+    if credential.from_link(request):
+        return None, credential.exchange(request, token)
     refused = _refusal(booking)
     if refused is not None:
-        return None, refused
+        return None, cannot_change(request, refused)
     flow = Flow(
         picker=Picker(booking.appointment_type, booking.practitioner, moving=booking),
         carry=Carry.of(request),
         calendar_page="manage-move",
         times_page="manage-move-times",
         args=(booking.reference,),
-        query={"token": token},
+        secret=((FIELD, token),),
     )
     context = {
         "booking": booking,
         "appointment_type": booking.appointment_type,
         "practitioner": booking.practitioner,
         "step": "move",
-        "back_url": flow.carry.url("manage-booking", booking.reference, token=token),
+        "back_url": flow.carry.url("manage-booking", booking.reference),
     }
     return flow, context
-
-
-def _cannot_move(request, refused: BookingError | None) -> HttpResponse:
-    if refused is None:
-        return not_found(request, _("No booking matches this link. Check that you used the whole link."))
-    return cannot_change(request, refused)
 
 
 @page
 def move(request, reference):
     flow, context = _move_flow(request, reference)
     if flow is None:
-        return _cannot_move(request, context)
+        return context
     return calendar_step(request, flow, context)
 
 
@@ -129,27 +145,45 @@ def move(request, reference):
 def move_times(request, reference):
     flow, context = _move_flow(request, reference)
     if flow is None:
-        return _cannot_move(request, context)
+        return context
     if request.method == "GET":
         return times_step(request, flow, context)
     booking = context["booking"]
+    credential, token = Pass.to("manage-booking", booking.reference), dict(flow.secret)[FIELD]
 
     def move_to(day, start_time):
         bookings.reschedule(
             booking, bookings.RequestedSlot(booking.appointment_type, day, start_time), by=bookings.PATIENT, via=VIA
         )
-        return redirect(flow.carry.url("manage-booking", booking.reference, token=flow.query["token"], done="moved"))
+        return HttpResponseRedirect(flow.carry.url("manage-booking", booking.reference, done="moved"), status=SEE_OTHER)
 
-    return take_chosen_time(request, flow, "manage", move_to)
+    # Whatever the answer leads to (the booking, or the day saying the time was taken) opens with the cookie.
+    return credential.keep(request, take_chosen_time(request, flow, "manage", move_to), token)
 
 
 @page
+@require_http_methods(["GET", "POST"])
 def invite(request, reference):
-    booking = patients_booking(reference, request.GET.get("token", ""))
+    """The booking as an .ics file: a download button posts the token; a GET uses the cookie."""
+    credential, token, booking = _opened(request, reference)
     if booking is None:
         return not_found(request, _("No booking matches this link."))
+    if credential.from_link(request):
+        return credential.exchange(request, token)
     response = HttpResponse(
         calendar_links.ics_file(booking, request.clinic), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="appointment-{booking.reference}.ics"'
     return response
+
+
+@page
+def confirmation_link(request, reference):
+    """Where the confirmation was before it lost its URL: a link to it from a browser's history still opens
+    the booking, as the manage page, once its token is swapped for the cookie."""
+    credential = Pass.to("manage-booking", reference)
+    token = request.GET.get(FIELD, "")
+    booking = patients_booking(reference, token)
+    if booking is None:
+        return not_found(request, _("No booking matches this link."))
+    return credential.see(request, reverse("manage-booking", args=[booking.reference]), token)

@@ -1,24 +1,26 @@
 """The waitlist on the booking page: join it from a day with no free time, see one's place in line, answer
 an offer (the link in the offer e-mail), or leave.
 
-As with bookings, the token in the link is the credential, and a wrong one looks like an unknown entry.
+As with bookings, the token is the credential, and a wrong one looks like an unknown entry. It arrives in
+the e-mailed link once and is swapped for a cookie at once, or in a form's body (booking_page/passes.py).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from booking_page.carry import Carry
 from booking_page.forms import WaitlistForm
 from booking_page.headers import page, wait_seconds
-from booking_page.views.booking import booking_flow
+from booking_page.passes import Pass
+from booking_page.views.booking import booked_page, booking_flow
 from booking_page.views.common import not_found, show, too_many
 from scheduling import bookings, clinic_time
-from scheduling.models import Booking, BookingEvent
+from scheduling.models import BookingEvent
 from scheduling.rules import BookingError, BookingRuleBroken
 from scheduling.tokens import LinkExpired
 from waitlist import line, offers
@@ -26,6 +28,7 @@ from waitlist.models import Entry, Offer
 
 VIA = BookingEvent.Channel.BOOKING_PAGE
 DONE = {"joined", "left", "declined"}
+ANSWERS = {"accept", "decline"}
 
 
 @page
@@ -34,7 +37,7 @@ def join(request, appointment_type):
     flow, context = booking_flow(request, appointment_type)
     if flow is None:
         return not_found(request, _("This appointment or practitioner is not offered."))
-    form = WaitlistForm(request.POST or None, initial=_initial(request, flow.carry))
+    form = WaitlistForm(request.POST or None, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
         wait = wait_seconds(request, "waitlist")
         if wait:
@@ -50,68 +53,81 @@ def join(request, appointment_type):
         except BookingRuleBroken as broken:
             form.add_error(broken.field if broken.field in form.fields else None, broken.message)
         else:
-            return redirect(flow.carry.url("waitlist-entry", entry.reference, token=entry.token, done="joined"))
+            # The entry's page is this POST's answer: a redirect would have to carry its token in the URL.
+            return _entry_page(request, entry, entry.token, flow.carry, done="joined")
     return show(
         request,
         "waitlist_join.html",
-        {**context, "form": form, "back_url": flow.calendar_url(), "offer_minutes": round(offers.offer_minutes())},
+        {
+            **context,
+            "form": form,
+            "action": flow.carry.url("book-waitlist", *flow.args, **flow.query, date=request.GET.get("date")),
+            "back_url": flow.calendar_url(),
+            "offer_minutes": round(offers.offer_minutes()),
+        },
     )
 
 
-def _initial(request, carry: Carry) -> dict:
-    """The day the patient came from (or the next two weeks), and any details the visit carries."""
+def _initial(request) -> dict:
+    """The day the patient came from, or the next two weeks."""
     today = clinic_time.today()
     try:
         day = max(today, date.fromisoformat(request.GET.get("date", "")))
-        days = {"earliest_date": day, "latest_date": day}
+        return {"earliest_date": day, "latest_date": day}
     except ValueError:
-        days = {"earliest_date": today, "latest_date": today + timedelta(days=13)}
-    return {**days, **carry.prefill()}
+        return {"earliest_date": today, "latest_date": today + timedelta(days=13)}
 
 
 @page
 @require_http_methods(["GET", "POST"])
 def entry_page(request, reference):
-    token = request.GET.get("token", "")
+    credential = Pass.to("waitlist-entry", reference)
+    token = credential.token(request)
     entry = Entry.objects.opened_by(reference, token)
     if entry is None:
         return not_found(request, _("No waitlist entry matches this link. Check that you used the whole link."))
+    if credential.from_link(request):
+        return credential.exchange(request, token)
     carry = Carry.of(request)
     if request.method == "POST":
+        if request.POST.get("intent") != "leave":  # a button that opens this page posts its token
+            return credential.see(request, carry.url("waitlist-entry", entry.reference), token)
         wait = wait_seconds(request, "manage")
         if wait:
             return too_many(request, wait, "manage")
         line.leave(entry, via=VIA)
-        return redirect(carry.url("waitlist-entry", entry.reference, token=token, done="left"))
+        return credential.see(request, carry.url("waitlist-entry", entry.reference, done="left"), token)
+    return _entry_page(request, entry, token, carry, done=request.GET.get("done"))
+
+
+def _entry_page(request, entry: Entry, token: str, carry: Carry, *, done: str | None):
     today = clinic_time.today()
     offered = line.open_offer(entry)
-    done = request.GET.get("done")
     return show(
         request,
         "waitlist_entry.html",
         {
             "entry": entry,
+            "token": token,
             "state": entry.state(today),
             "position": line.position(entry, today),
             "offer": offered,
-            "offer_url": offered and _offer_url(carry, offered.hold),
-            "booking_url": entry.booking
-            and carry.url("manage-booking", entry.booking.reference, token=entry.booking.manage_token),
-            "here": carry.url("waitlist-entry", entry.reference, token=token),
+            "offer_action": offered and reverse("waitlist-offer", args=[offered.hold.reference]),
+            "offer_token": offered and offered.hold.manage_token,
+            "booking_action": entry.booking and reverse("manage-booking", args=[entry.booking.reference]),
+            "booking_token": entry.booking and entry.booking.manage_token,
+            "here": carry.url("waitlist-entry", entry.reference),
             "done": done if done in DONE else "",
         },
     )
-
-
-def _offer_url(carry: Carry, held: Booking) -> str:
-    return carry.url("waitlist-offer", held.reference, token=held.manage_token)
 
 
 @page
 @require_http_methods(["GET", "POST"])
 def offer_page(request, reference):
     """The offer e-mail's link: the held booking's reference and its manage token."""
-    token = request.GET.get("token", "")
+    credential = Pass.to("waitlist-offer", reference)
+    token = credential.token(request)
     offered = (
         Offer.objects.select_related("entry", "hold__appointment_type", "hold__practitioner")
         .filter(hold__reference=reference)
@@ -121,24 +137,27 @@ def offer_page(request, reference):
         return not_found(request, _("No offer matches this link. Check that you used the whole link."))
     if offered.hold.manage_link_expired(clinic_time.now()):
         raise LinkExpired
+    if credential.from_link(request):
+        return credential.exchange(request, token)
     carry = Carry.of(request)
     entry = offered.entry
-    entry_url = carry.url("waitlist-entry", entry.reference, token=entry.token)
-    if offered.status == Offer.Status.ACCEPTED:
-        return redirect(carry.url("manage-booking", reference, token=token))
+    if offered.status == Offer.Status.ACCEPTED:  # the same token is the booking's: the link opens it now
+        return Pass.to("manage-booking", reference).see(request, carry.url("manage-booking", reference), token)
+    answer = request.POST.get("answer")
+    if request.method == "POST" and answer not in ANSWERS:  # a button that opens this page posts its token
+        return credential.see(request, carry.url("waitlist-offer", reference), token)
     problem = ""
     if request.method == "POST" and offered.is_open:
         wait = wait_seconds(request, "manage")
         if wait:
             return too_many(request, wait, "manage")
-        answer = request.POST.get("answer")
         try:
             if answer == "accept":
                 booking, booking_token = offers.accept(offered, via=VIA)
-                return redirect(carry.url("book-booked", booking.reference, token=booking_token))
-            if answer == "decline":
-                offers.decline(offered, via=VIA)
-                return redirect(carry.url("waitlist-entry", entry.reference, token=entry.token, done="declined"))
+                return booked_page(request, booking, booking_token, carry)
+            offers.decline(offered, via=VIA)
+            entry_page_url = carry.url("waitlist-entry", entry.reference, done="declined")
+            return Pass.to("waitlist-entry", entry.reference).see(request, entry_page_url, entry.token)
         except BookingError as error:
             problem = error.message
             offered.refresh_from_db()
@@ -149,10 +168,12 @@ def offer_page(request, reference):
         {
             "offer": offered,
             "booking": offered.hold,
+            "token": token,
             "open": offered.is_open and offered.expires_at > now,
             "problem": problem,
-            "here": carry.url("waitlist-offer", reference, token=token),
-            "entry_url": entry_url,
+            "here": carry.url("waitlist-offer", reference),
+            "entry_action": reverse("waitlist-entry", args=[entry.reference]),
+            "entry_token": entry.token,
             "still_waiting": entry.state(clinic_time.local_date(now)) == Entry.Status.WAITING,
         },
     )

@@ -36,7 +36,9 @@ def walk(api, client, desk, book, tomorrow) -> dict:
     reference, token = booked.json()["booking_id"], booked.json()["manage_token"]
     mine = f"/api/calendly/bookings/{reference}"
     answers["POST /holds"] = held = api.post("/api/calendly/holds", {**slot, "start_time": "11:00"}, format="json")
-    answers["DELETE /holds/{id}"] = api.delete(f"/api/calendly/holds/{held.json()['hold_id']}")
+    answers["POST /holds/release"] = api.post(
+        "/api/calendly/holds/release", {"hold_id": held.json()["hold_id"]}, format="json"
+    )
     answers["GET /bookings/{id}?token"] = api.get(mine, {"token": token})
     answers["GET /bookings/{id} wrong token"] = api.get(mine, {"token": "wrong"})
     answers["POST /bookings/{id}/reschedule"] = api.post(

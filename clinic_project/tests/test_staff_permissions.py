@@ -50,7 +50,8 @@ PUBLIC_API = {
     "availability-list",
     "book-list",
     "hold-list",
-    "hold-detail",
+    "hold-release",
+    "hold-id-in-path",  # the old address: 410 whatever the id
     "appointment-type-list",
     "appointment-type-detail",
     "practitioner-list",

@@ -94,7 +94,7 @@ def test_the_manage_link_in_the_email_opens_the_booking(api, booked, inbox, run_
     assert link.startswith(settings.SITE_URL)
     url = urlsplit(link)
     assert url.path == f"/manage/{booked['booking_id']}/"  # the patient's page, not the JSON API
-    response = api.get(f"{url.path}?{url.query}")
+    response = api.get(f"{url.path}?{url.query}", follow=True)  # the token is swapped for a cookie
     assert response.status_code == 200
     assert f"Reference {booked['booking_id']}" in " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 

@@ -29,9 +29,11 @@ BOOKING_LINKS = {
     "Complete": ("calendly_bookings_complete_create", BOOKING, "The visit took place (staff)."),
     "NoShow": ("calendly_bookings_no_show_create", BOOKING, "The patient did not come (staff)."),
 }
+# A hold's id goes in request bodies only (never a URL), so its link fills the body, not a parameter.
 HOLD_LINKS = {
-    "ReleaseHold": ("calendly_holds_destroy", {"hold_id": "$response.body#/hold_id"}, "Let the time go."),
+    "ReleaseHold": ("calendly_holds_release_create", {}, "Let the time go."),
 }
+HOLD_BODIES = {"ReleaseHold": {"hold_id": "$response.body#/hold_id"}}
 
 
 def document_server_refusals(result, generator, request, public):
@@ -52,6 +54,10 @@ def link_and_exemplify(result, generator, request, public):
     operations = {operation["operationId"]: operation for operation in operations_in(result)}
     link(operations["calendly_book_create"], "200", BOOKING_LINKS)
     link(operations["calendly_holds_create"], "201", HOLD_LINKS)
+    for name, body in HOLD_BODIES.items():
+        links = operations["calendly_holds_create"]["responses"]["201"]["links"][name]
+        del links["parameters"]
+        links["requestBody"] = body
     tomorrow = clinic_time.today() + timedelta(days=1)
     day_after = tomorrow + timedelta(days=1)
     example_body(

@@ -161,6 +161,12 @@ class HoldRequest(SlotRequest):
     """Keep a slot while the patient types their details."""
 
 
+class HoldRelease(serializers.Serializer):
+    """Let a held slot go. The hold's id is a secret, so it travels in the body, never in the path."""
+
+    hold_id = StrictCharField(max_length=100, help_text="The `hold_id` that `POST /holds` returned.")
+
+
 class SlotTimes(serializers.Serializer):
     """Where and when a booking or hold is, in the clinic's wall-clock time and as instants.
 
@@ -190,7 +196,7 @@ class SlotTimes(serializers.Serializer):
 class Hold(SlotTimes):
     hold_id = serializers.SerializerMethodField(
         help_text="Secret id of the hold: send it to `POST /book` with the patient's details, or to "
-        "`DELETE /holds/{hold_id}` to let the time go."
+        "`POST /holds/release` to let the time go. It never goes in a URL: paths end up in logs."
     )
     expires_at = serializers.DateTimeField(
         source="hold_expires_at", help_text="When the time stops being kept for this hold."

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from scheduling.api import views
@@ -11,4 +12,8 @@ router.register("appointment-types", views.AppointmentTypeViewSet, basename="app
 router.register("practitioners", views.PractitionerViewSet, basename="practitioner")
 router.register("bookings", views.BookingViewSet, basename="booking")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # After the router, so /holds/release is not taken for an id.
+    path("holds/<str:hold_id>", views.hold_id_in_path, name="hold-id-in-path"),
+]

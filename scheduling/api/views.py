@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from clinic_project.clients import ClientRateThrottle, client_address
+from clinic_project.errors import error_body
 from scheduling import access_log, bookings, clinic_time, tokens
 from scheduling.api import availability_query, serializers
 from scheduling.api.availability import availability_json
@@ -144,13 +145,15 @@ class NewBookingViewSet(NeverCached, viewsets.GenericViewSet):
 
 
 class HoldViewSet(NeverCached, viewsets.GenericViewSet):
-    """A patient keeps a slot while typing their details; the time is offered to nobody else meanwhile."""
+    """A patient keeps a slot while typing their details; the time is offered to nobody else meanwhile.
+
+    The hold's id is a secret that confirms or releases it, so it is sent in request bodies only: a path
+    ends up in logs (ours, a proxy's), and whoever reads one must not be able to act on the hold.
+    """
 
     serializer_class = serializers.HoldRequest
     throttle_classes = [ClientRateThrottle]
     throttle_scope = "hold"
-    lookup_url_kwarg = "hold_id"
-    lookup_value_regex = "[^/]+"
 
     @extend_schema(
         summary="Hold a slot for a few minutes",
@@ -171,18 +174,30 @@ class HoldViewSet(NeverCached, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Let a held slot go",
+        request=serializers.HoldRelease,
         responses={
             204: None,
+            400: INVALID,
             404: OpenApiResponse(serializers.ErrorResponse, description="No live hold."),
             429: THROTTLED,
         },
     )
-    def destroy(self, request, hold_id=None):
+    @action(detail=False, methods=["post"], serializer_class=serializers.HoldRelease)
+    def release(self, request):
+        released = self.get_serializer(data=request.data)
+        released.is_valid(raise_exception=True)
         try:
-            bookings.release_hold(bookings.find_hold(hold_id), by=actor(request))
+            bookings.release_hold(bookings.find_hold(released.validated_data["hold_id"]), by=actor(request))
         except HoldNotFound as missing:
             raise NotFound(missing.message) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def hold_id_in_path(request, hold_id):
+    """`/holds/{hold_id}`, the address hold ids had before they left URLs: gone, whatever the id, and saying
+    where the id goes now. Nothing is looked up, so an id read from an old log opens nothing."""
+    detail = 'Hold ids are no longer sent in URLs: send {"hold_id": …} to POST /api/calendly/holds/release.'
+    return JsonResponse(error_body(detail, "gone", {"hold_id": [detail]}), status=status.HTTP_410_GONE)
 
 
 @extend_schema_view(retrieve=extend_schema(responses={200: serializers.AppointmentTypeSummary, 404: MISSING}))

@@ -89,6 +89,15 @@ def test_the_generated_client_holds_books_looks_up_moves_and_cancels(generated):
     assert isinstance(confirmed, models.BookingConfirmation)
     assert confirmed.status == models.StatusEnum.CONFIRMED
 
+    let_go = operation("holds_create").sync(
+        client=client,
+        body=models.HoldRequestRequest(appointment_type="consultation", date=tomorrow, start_time="12:00"),
+    )
+    released = operation("holds_release_create").sync_detailed(
+        client=client, body=models.HoldReleaseRequest(hold_id=let_go.hold_id)
+    )
+    assert released.status_code == 204
+
     direct = operation("book_create").sync(
         client=client,
         body=models.BookingRequestRequest(

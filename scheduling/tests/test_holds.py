@@ -107,20 +107,42 @@ def test_confirming_needs_the_patients_name(api, hold, tomorrow):
     assert Booking.objects.get().status == "held"
 
 
+def release(api, hold_id):
+    return api.post("/api/calendly/holds/release", {"hold_id": hold_id}, format="json")
+
+
 def test_releasing_a_hold_frees_its_time_at_once(api, hold, availability, tomorrow):
     hold_id = hold(tomorrow, "10:00").json()["hold_id"]
-    response = api.delete(f"/api/calendly/holds/{hold_id}")
+    response = release(api, hold_id)
     assert response.status_code == 204
     assert "10:00" in starts(availability(tomorrow))
     assert Booking.objects.get().status == "released"
-    assert api.delete(f"/api/calendly/holds/{hold_id}").status_code == 404
+    assert release(api, hold_id).status_code == 404
     assert list(BookingEvent.objects.values_list("kind", flat=True).order_by("revision")) == ["held", "hold_released"]
 
 
 def test_releasing_an_unknown_hold_is_404(api):
-    response = api.delete("/api/calendly/holds/hold_unknown")
+    response = release(api, "hold_unknown")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_releasing_without_a_hold_id_names_the_field(api):
+    for body in ({}, {"hold_id": ""}, {"hold_id": 12}, {"hold_id": "x" * 101}):
+        response = api.post("/api/calendly/holds/release", body, format="json")
+        assert response.status_code == 400
+        assert list(response.json()["errors"]) == ["hold_id"]
+
+
+def test_a_hold_id_in_the_path_releases_nothing_and_says_where_it_goes(api, hold, tomorrow):
+    """Hold ids left URLs (paths end up in logs): the old address is gone, whatever the id."""
+    hold_id = hold(tomorrow, "10:00").json()["hold_id"]
+    for method in (api.delete, api.get, api.post):
+        response = method(f"/api/calendly/holds/{hold_id}")
+        assert response.status_code == 410
+        assert response.json()["code"] == "gone"
+        assert "POST /api/calendly/holds/release" in response.json()["errors"]["hold_id"][0]
+    assert Booking.objects.get().status == "held"
 
 
 def test_a_lapsed_hold_stops_blocking_with_no_job_running(hold, availability, tomorrow, settings, frozen):

@@ -197,9 +197,9 @@ def manage_page(booking, token) -> str:
 def test_the_booking_page_shows_the_reason_instead_of_the_buttons(client, booked, cutoff_24h, clinic_phone):
     booking, token = booked
     with time_machine.travel(starts_at(booking) - timedelta(hours=25), tick=False):
-        open_page = client.get(manage_page(booking, token)).content.decode()
+        open_page = client.get(manage_page(booking, token), follow=True).content.decode()
     with time_machine.travel(starts_at(booking) - timedelta(hours=23), tick=False):
-        closed_page = client.get(manage_page(booking, token)).content.decode()
+        closed_page = client.get(manage_page(booking, token), follow=True).content.decode()
     assert "Cancel this booking" in open_page and "Choose a new time" in open_page
     assert "Cancel this booking" not in closed_page and "Choose a new time" not in closed_page
     assert "up to 24 hours before the start. Please call the clinic on +44 20 7946 0000." in closed_page
@@ -208,7 +208,7 @@ def test_the_booking_page_shows_the_reason_instead_of_the_buttons(client, booked
 def test_the_booking_page_refuses_a_cancel_posted_inside_the_cutoff(client, booked, cutoff_24h):
     booking, token = booked
     with time_machine.travel(starts_at(booking) - timedelta(hours=24), tick=False):
-        response = client.post(manage_page(booking, token), {"reason": ""})
+        response = client.post(f"/manage/{booking.reference}/", {"token": token, "intent": "cancel", "reason": ""})
     assert response.status_code == 409
     assert response.content.decode().count("up to 24 hours before the start") == 1
     assert "Cancel this booking" not in response.content.decode()
@@ -218,10 +218,10 @@ def test_the_booking_page_refuses_a_cancel_posted_inside_the_cutoff(client, book
 def test_the_booking_pages_move_steps_say_why_they_are_closed(client, booked, cutoff_24h):
     booking, token = booked
     with time_machine.travel(starts_at(booking) - timedelta(hours=24) + SECOND, tick=False):
-        calendar = client.get(f"/manage/{booking.reference}/move/?token={token}")
+        calendar = client.get(f"/manage/{booking.reference}/move/?token={token}", follow=True)
         chosen = client.post(
-            f"/manage/{booking.reference}/move/times/?token={token}",
-            {"date": clinic_time.local_date(booking.starts_at).isoformat(), "start": "15:00"},
+            f"/manage/{booking.reference}/move/times/",
+            {"token": token, "date": clinic_time.local_date(booking.starts_at).isoformat(), "start": "15:00"},
         )
     assert calendar.status_code == chosen.status_code == 409
     assert "up to 24 hours before the start" in calendar.content.decode()
@@ -233,9 +233,9 @@ def test_a_patient_may_still_move_on_the_page_a_second_before_the_cutoff(client,
     new_day = today + timedelta(days=4)
     with time_machine.travel(starts_at(booking) - timedelta(hours=24) - SECOND, tick=False):
         moved = client.post(
-            f"/manage/{booking.reference}/move/times/?token={token}", {"date": new_day.isoformat(), "start": "15:00"}
+            f"/manage/{booking.reference}/move/times/", {"token": token, "date": new_day.isoformat(), "start": "15:00"}
         )
-    assert moved.status_code == 302
+    assert moved.status_code == 303
     assert clinic_time.local_date(Booking.objects.get(pk=booking.pk).starts_at) == new_day
 
 
@@ -294,8 +294,8 @@ def test_a_non_ascii_token_is_no_booking_not_an_error(api, client, booked):
 def test_the_booking_page_says_a_started_booking_can_no_longer_be_changed(client, booked, clinic_phone):
     booking, token = booked
     with time_machine.travel(starts_at(booking) + timedelta(minutes=5), tick=False):
-        page = client.get(manage_page(booking, token)).content.decode()
-        refused = client.post(manage_page(booking, token), {"reason": ""})
+        page = client.get(manage_page(booking, token), follow=True).content.decode()
+        refused = client.post(f"/manage/{booking.reference}/", {"token": token, "intent": "cancel", "reason": ""})
     assert "Cancel this booking" not in page
     assert "This appointment has already started, so it can no longer be cancelled or moved." in page
     assert refused.status_code == 409

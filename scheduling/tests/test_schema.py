@@ -79,7 +79,14 @@ def test_request_examples_are_dated_from_today(schema):
 def test_holds_and_the_front_desk_are_documented(schema):
     holds = schema["paths"]["/api/calendly/holds"]["post"]["responses"]
     assert {"201", "400", "409", "429"} <= set(holds)
-    assert {"204", "404"} <= set(schema["paths"]["/api/calendly/holds/{hold_id}"]["delete"]["responses"])
+    release = schema["paths"]["/api/calendly/holds/release"]["post"]
+    assert {"204", "400", "404"} <= set(release["responses"])
+    assert release["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/HoldReleaseRequest")
+    # A hold's id is a secret: no operation takes it in its path or query (paths end up in logs).
+    for path, operations in schema["paths"].items():
+        assert "hold_id" not in path
+        for operation in operations.values():
+            assert "hold_id" not in [parameter["name"] for parameter in operation.get("parameters", [])]
     for action in ("check-in", "complete", "no-show"):
         responses = schema["paths"][f"/api/calendly/bookings/{{booking_id}}/{action}"]["post"]["responses"]
         assert {"200", "400", "401", "404"} <= set(responses)

@@ -23,3 +23,9 @@ def offer_path(message) -> str:
     url = re.search(r"https?://\S+/offer/\S+", text_of(message)).group(0)
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
+
+
+def answer_offer(client, message, answer: str):
+    """Press an offer page's button: the form posts the link's token in its body, never its URL."""
+    path, query = offer_path(message).split("?")
+    return client.post(path, {"answer": answer, **dict([query.split("=", 1)])})

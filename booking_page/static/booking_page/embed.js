@@ -5,7 +5,9 @@
  *   <button type="button" data-clinic-booking-popup>Book an appointment</button>   the page in a dialog
  *
  * Optional attributes on either: data-type="consultation" (start at one appointment type), data-name,
- * data-email, data-phone (prefill the patient's details).
+ * data-email, data-phone (the patient's details, to fill in the form for them). The details never go in the
+ * page's URL: when the page shows a form, it asks for them and this script answers with postMessage, to the
+ * booking page's own origin only. Change the attributes at any time; the next form gets the new values.
  * Events on the element: "clinic-booking:time_chosen" and "clinic-booking:booked" (detail.booking_id).
  * Your site's origin must be listed in the clinic's settings ("Websites allowed to show the booking page").
  */
@@ -21,10 +23,6 @@
     var url = new URL(type ? "/book/" + encodeURIComponent(type) + "/" : "/book/", base);
     url.searchParams.set("embed", "1");
     url.searchParams.set("origin", window.location.origin);
-    ["name", "email", "phone"].forEach(function (key) {
-      var value = element.getAttribute("data-" + key);
-      if (value) url.searchParams.set(key, value);
-    });
     return url.toString();
   }
 
@@ -75,6 +73,15 @@
     if (!found) return;
     if (event.data.type === "height") {
       found.iframe.style.height = Math.max(0, Number(event.data.height) || 0) + "px";
+      return;
+    }
+    if (event.data.type === "prefill_wanted") {
+      var prefill = { source: "clinic-booking-host", type: "prefill" };
+      ["name", "email", "phone"].forEach(function (key) {
+        var value = found.element.getAttribute("data-" + key);
+        if (value) prefill[key] = value;
+      });
+      event.source.postMessage(prefill, base);  // to the booking page's origin only, never "*"
       return;
     }
     var detail = {};

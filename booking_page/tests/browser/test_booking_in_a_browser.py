@@ -3,13 +3,14 @@ a 320 px phone and a desktop screen; two patients race for one time."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from booking_page.tests.browser.viewports import PHONE
-from scheduling.models import Booking
+from scheduling import bookings
+from scheduling.models import AppointmentType, Booking
 
 PATIENT = {"Full name": "Mary Jones", "E-mail": "mary@example.com", "Phone": "+44 20 7946 0000"}
 
@@ -43,6 +44,8 @@ def fill_details(page: Page) -> None:
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_a_patient_books_from_the_first_page_to_the_confirmation(new_context, site, tomorrow, javascript):
     page = new_context(java_script_enabled=javascript).new_page()
+    seen = []  # every address the browser asked the server for
+    page.on("request", lambda sent: seen.append(sent.url))
     choose_type_and_anyone(page, site)
     if javascript:  # htmx swaps pages in place: a value set on this window survives the next steps
         page.evaluate("window.stillThisDocument = true")
@@ -57,7 +60,8 @@ def test_a_patient_books_from_the_first_page_to_the_confirmation(new_context, si
     booking = Booking.objects.get()
     expect(page.get_by_text(booking.reference)).to_be_visible()
     assert booking.status == Booking.Status.CONFIRMED and booking.patient_name == "Mary Jones"
-    assert page.url.startswith(f"{site}/book/booked/{booking.reference}/?token=")
+    assert [url for url in seen if url.startswith(site)]
+    assert not [url for url in seen if "hold_" in url or "token" in url], seen
     if javascript:
         assert page.evaluate("window.stillThisDocument") is True
 
@@ -140,7 +144,7 @@ def through_every_step(page: Page, site: str, day: date, start: str, look) -> No
     page.get_by_role("button", name="Book this appointment").click()
     expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
     look("confirmation")
-    page.get_by_role("link", name="View, move or cancel this booking").click()
+    page.get_by_role("button", name="View, move or cancel this booking").click()
     expect(page.get_by_role("heading", name="Your booking")).to_be_visible()
     look("manage")
 
@@ -195,12 +199,15 @@ def book_in(page: Page, site: str, day: date, start: str) -> None:
     page.get_by_role("button", name=f"{start} UTC").click()
     fill_details(page)
     page.get_by_role("button", name="Book this appointment").click()
-    page.get_by_role("link", name="View, move or cancel this booking").click()
+    page.get_by_role("button", name="View, move or cancel this booking").click()
     expect(page.get_by_role("heading", name="Your booking")).to_be_visible()
 
 
 def test_the_manage_page_moves_then_cancels_a_booking(page, site, tomorrow):
+    seen = []
+    page.on("request", lambda sent: seen.append(sent.url))
     book_in(page, site, tomorrow, "09:00")
+    assert page.url == f"{site}/manage/{Booking.objects.get().reference}/"  # the cookie opens it
     page.get_by_role("link", name="Choose a new time").click()
     expect(page.get_by_role("heading", name="Move your Consultation")).to_be_visible()
     open_day(page, tomorrow)
@@ -213,3 +220,19 @@ def test_the_manage_page_moves_then_cancels_a_booking(page, site, tomorrow):
     booking = Booking.objects.get()
     assert (booking.status, booking.cancellation_reason) == ("cancelled", "Feeling better")
     assert [e.kind for e in booking.events.order_by("revision")] == ["held", "created", "rescheduled", "cancelled"]
+    assert not [url for url in seen if "hold_" in url or "token" in url], seen
+
+
+def test_the_emailed_link_is_swapped_for_a_cookie_and_leaves_the_address_bar(page, site, tomorrow):
+    booking, token = bookings.book(
+        bookings.RequestedSlot(AppointmentType.objects.get(slug="consultation"), tomorrow, time(9)),
+        patient=bookings.Patient("Mary Jones", "mary@example.com"),
+    )
+    page.goto(f"{site}/manage/{booking.reference}/?token={token}")
+    expect(page.get_by_role("heading", name="Your booking")).to_be_visible()
+    assert page.url == f"{site}/manage/{booking.reference}/"
+    [cookie] = page.context.cookies()
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Lax", f"/manage/{booking.reference}/")
+    assert page.evaluate("document.cookie") == ""  # HttpOnly: no script on the page can read it
+    page.reload()
+    expect(page.get_by_text("Mary Jones")).to_be_visible()

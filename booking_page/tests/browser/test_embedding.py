@@ -38,6 +38,8 @@ def serve_host_page(page: Page, origin: str, site: str) -> None:
 
 def test_the_embedded_page_books_and_tells_its_host_only_what_it_may(page, site, tomorrow):
     Clinic.objects.update_or_create(pk=1, defaults={"embed_origins": CLINIC_SITE})
+    seen = []  # every address the browser asked the booking site for
+    page.on("request", lambda sent: seen.append(sent.url) if sent.url.startswith(site) else None)
     serve_host_page(page, CLINIC_SITE, site)
     frame = page.frame_locator("#inline iframe")
     frame.get_by_role("link", name="Consultation").click()
@@ -50,7 +52,7 @@ def test_the_embedded_page_books_and_tells_its_host_only_what_it_may(page, site,
     # By keyboard: the host resizes the frame to each page's height as it arrives, which can move a
     # button away from under a click aimed a moment earlier.
     frame.get_by_role("button", name="14:00 UTC").press("Enter")
-    expect(frame.get_by_label("Full name")).to_have_value("Ann Lee")  # prefilled by the host
+    expect(frame.get_by_label("Full name")).to_have_value("Ann Lee")  # prefilled by the host, by postMessage
     expect(frame.get_by_label("E-mail")).to_have_value("ann@example.com")
     expect(frame.get_by_label("Phone")).to_have_value("0113 496 0000")
     frame.get_by_label("Reason for visit (optional)").fill("Knee pain")
@@ -65,8 +67,9 @@ def test_the_embedded_page_books_and_tells_its_host_only_what_it_may(page, site,
     assert "height" in kinds and "time_chosen" in kinds and kinds[-1] in ("booked", "height")
     booked = next(m["data"] for m in received if m["data"]["type"] == "booked")
     assert booked == {"source": "clinic-booking", "type": "booked", "booking_id": booking.reference}
-    everything = json.dumps(received)
-    for private in ("Ann", "ann@example.com", "0113", "Knee"):
+    everything = json.dumps(received) + " ".join(seen)  # what the host heard, and every address asked for
+    assert len(seen) > 10
+    for private in ("Ann", "ann", "0113", "Knee", "hold_", "token"):
         assert private not in everything
     assert page.evaluate("window.events") == [
         {"type": "time_chosen", "detail": {"start": booking.starts_at.isoformat()}},
@@ -94,3 +97,29 @@ def test_a_site_not_on_the_list_cannot_frame_the_page_or_hear_from_it(page, site
     page.wait_for_timeout(1500)
     assert page.evaluate("window.received") == []
     expect(page.frame_locator("#inline iframe").get_by_role("heading", name="Book an appointment")).to_have_count(0)
+
+
+def test_the_host_prefills_only_a_page_from_the_booking_site_and_only_empty_fields(page, site, tomorrow):
+    """The details come by postMessage to the booking site's origin: typed values are never overwritten, and
+    a message from anyone but the host page is ignored."""
+    Clinic.objects.update_or_create(pk=1, defaults={"embed_origins": CLINIC_SITE})
+    serve_host_page(page, CLINIC_SITE, site)
+    frame = page.frame_locator("#inline iframe")
+    frame.get_by_role("link", name="Consultation").click()
+    frame.get_by_role("link", name="Any available practitioner").click()
+    expect(frame.get_by_text("With any available practitioner.")).to_be_visible()
+    if not frame.locator(f'button.day[value="{tomorrow}"]').count():
+        frame.get_by_role("link", name="next month").press("Enter")
+    frame.locator(f'button.day[value="{tomorrow}"]').press("Enter")  # by keyboard: the frame resizes
+    frame.get_by_role("button", name="10:00 UTC").press("Enter")
+    expect(frame.get_by_label("E-mail")).to_have_value("ann@example.com")
+    frame.get_by_label("Full name").fill("")
+    frame.get_by_label("Phone").fill("0113 000 0000")  # the patient's own
+    # Another window (here the frame itself) posting a prefill is not the host: nothing changes.
+    frame.locator("body").evaluate(
+        """() => window.postMessage({source: "clinic-booking-host", type: "prefill", name: "Eve"}, "*")"""
+    )
+    frame.get_by_role("button", name="Book this appointment").press("Enter")  # errors: the form comes back
+    expect(frame.get_by_label("Full name")).to_have_value("Ann Lee")  # empty again, so filled again
+    expect(frame.get_by_label("Phone")).to_have_value("0113 000 0000")  # typed, so kept
+    expect(frame.get_by_label("E-mail")).to_have_value("ann@example.com")

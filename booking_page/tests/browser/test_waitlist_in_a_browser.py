@@ -11,7 +11,7 @@ from booking_page.tests.browser.test_accessibility import violations
 from booking_page.tests.browser.viewports import PHONE
 from scheduling import bookings, clinic_time
 from scheduling.models import AppointmentType, Booking
-from waitlist import offers
+from waitlist import notices, offers
 from waitlist.freed import record
 from waitlist.models import Entry
 
@@ -45,8 +45,9 @@ def test_a_patient_joins_a_full_days_waitlist_and_accepts_the_offer(new_context,
 
     bookings.cancel(made[2], by=bookings.PATIENT)  # 10:00 comes free; the worker would offer it
     [offer] = offers.offer_freed_time(record(clinic_time.days(day, day), None, "test"))
-    page.reload()
-    page.get_by_role("link", name="See the time and answer").click()
+    page.goto(site + notices.entry_path(entry))  # the link in the e-mail that said they joined
+    assert "token" not in page.url
+    page.get_by_role("button", name="See the time and answer").click()
     expect(page.get_by_role("heading", name="A time has come free for you")).to_be_visible()
     found["offer"] = violations(page)
     page.get_by_role("button", name="Book this time").click()
