@@ -5,12 +5,17 @@ import os
 
 from clinic_project import server_errors
 
+wsgi_app = "clinic_project.wsgi"  # what the Procfile names too; the bench and live tests start it from here
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-# Request handling is CPU-bound Python with short database waits. Measured on 2 cores (bench/run.py,
-# docs/performance.md): two single-threaded processes per core beat fewer processes, more threads
-# (the GIL) and more processes (context switches, SQLite lock contention).
+# Request handling is CPU-bound Python with short database waits: two processes per core (docs/performance.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
+# A client that sends its request slowly holds whatever reads it: with sync workers, 4 such connections took
+# the whole site down. gthread reads each request in a thread of its own, and an idle thread waiting on a
+# slow client costs no CPU, so 256 per process keep /healthz and availability answering with 200 slow
+# connections at the CPU cost per request of sync workers. ASGI workers (gunicorn's own, uvicorn) also
+# passed but cost 2-2.5x the CPU per request, in thread hops to Django's sync code (docs/performance.md).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 256))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 10
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))

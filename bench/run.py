@@ -4,6 +4,8 @@
     make bench                      # empty clinic, 10 s per scenario
     make bench ARGS="--large"       # also a generated clinic of 500,000+ bookings, with the ratio to empty
     make bench ARGS="--soak 300"    # also 5 minutes of load, sampling each worker's memory
+    make bench ARGS="--slow-clients"                       # 200 slow clients against the configured server
+    make bench ARGS="--slow-clients --serving sync,asgi"   # ... against each serving setup, side by side
 
 Every figure comes from one run on this machine, side by side, so compare ratios rather than absolutes.
 """
@@ -28,8 +30,21 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from scheduling.tests.live import Server, manage, server_env  # noqa: E402
+from scheduling.tests.slow_clients import probe, slow_clients  # noqa: E402
 
 PRACTITIONERS = 20
+
+# Serving setups to compare (`--serving`): gunicorn command-line options on top of gunicorn.conf.py
+# ("configured": gthread, 256 threads per process).
+SERVING = {
+    "configured": (),
+    "sync": ("--worker-class", "sync", "--threads", "1", "clinic_project.wsgi"),
+    "gthread-64": ("--worker-class", "gthread", "--threads", "64", "clinic_project.wsgi"),
+    # These need packages requirements.txt leaves out: pip install gevent / uvicorn-worker first.
+    "gevent": ("--worker-class", "gevent", "--worker-connections", "1000", "clinic_project.wsgi"),
+    "asgi": ("--worker-class", "asgi", "clinic_project.asgi"),
+    "uvicorn": ("--worker-class", "uvicorn_worker.UvicornWorker", "clinic_project.asgi"),
+}
 
 
 def ensure_wrk() -> str:
@@ -97,6 +112,17 @@ def worker_memory_mib(master_pid: int) -> dict[int, tuple[float, float]]:
     return memory
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time the server's processes (master and workers, every thread) have used so far. On a shared
+    machine this moves far less than req/s, so it compares serving setups fairly: CPU per request."""
+    children = subprocess.run(["ps", "--ppid", str(master_pid), "-o", "pid="], capture_output=True, text=True)
+    ticks = 0
+    for pid in [master_pid, *map(int, children.stdout.split())]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def scenarios(first_day: dt.date) -> list[tuple[str, str]]:
     def last(days: int) -> str:
         return (first_day + dt.timedelta(days=days - 1)).isoformat()
@@ -146,6 +172,81 @@ def measure(env, wrk_binary, seconds, connections, label, soak, only=None) -> li
     finally:
         server.stop()
     return rows
+
+
+def slow_client_rows(env, wrk_binary, seconds, connections, serving, slow, slow_seconds) -> list[dict]:
+    """Per serving setup: /healthz and one day's availability under wrk (with the server's CPU time per
+    request), then each probed in turn while `slow` clients trickle their headers, and again while they
+    trickle a booking's body after complete headers."""
+    day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    paths = {
+        "/healthz": "/healthz",
+        "availability": f"/api/calendly/availability?appointment_type=follow-up&date={day}",
+    }
+    rows = []
+    for name in serving:
+        server = Server(env, workers=int(os.environ.get("WEB_CONCURRENCY", "0")) or None, options=SERVING[name])
+        try:
+            wrk(wrk_binary, server.url + paths["availability"], 2, 8)  # warm up every worker
+            for probe_name, path in paths.items():
+                cpu_before = server_cpu_seconds(server.process.pid)
+                result = wrk(wrk_binary, server.url + path, seconds, connections)
+                result["cpu_ms"] = (server_cpu_seconds(server.process.pid) - cpu_before) * 1000 / result["requests"]
+                rows.append({"serving": name, "load": "none", "probe": probe_name, **result})
+            for kind in ("trickle_headers", "trickle_body"):
+                rows += probed_under_slow_clients(server, name, paths, slow, kind, slow_seconds)
+        finally:
+            server.stop()
+    return rows
+
+
+def probed_under_slow_clients(server, name, paths, slow, kind, slow_seconds) -> list[dict]:
+    """Probes one after another (2 s timeout each) for as long as the slow clients trickle."""
+    answers = {probe_name: [] for probe_name in paths}
+    with slow_clients(server.url, slow, kind) as clients:
+        ends = time.monotonic() + slow_seconds
+        while time.monotonic() < ends:
+            for probe_name, path in paths.items():
+                answers[probe_name].append(probe(server.url + path))
+        still_open = clients.open
+    rows = []
+    for probe_name, probes in answers.items():
+        took = sorted(seconds * 1000 for status, seconds in probes if status == 200)
+        rows.append(
+            {
+                "serving": name,
+                "load": f"{slow} {kind.replace('_', ' ')} ({still_open} open at the end)",
+                "probe": probe_name,
+                "answered": f"{len(took)}/{len(probes)}",
+                "p50": took[len(took) // 2] if took else None,
+                "max": took[-1] if took else None,
+            }
+        )
+    return rows
+
+
+def print_slow_client_table(rows: list[dict]) -> None:
+    healthz = {row["serving"]: row["rps"] for row in rows if row["load"] == "none" and row["probe"] == "/healthz"}
+    header = (
+        f"{'serving':<12} {'slow clients':<42} {'probe':<13} {'req/s':>7} {'vs /healthz':>11} {'CPU ms/req':>10} "
+        f"{'answered':>9} {'p50 ms':>8} {'p99/max':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        if row["load"] == "none":
+            share = row["rps"] / healthz[row["serving"]]
+            figures = f"{row['rps']:>7.0f} {share:>11.0%} {row['cpu_ms']:>10.2f} {'':>9} "
+            figures += f"{row['p50']:>8.1f} {row['p99']:>8.1f}"
+        else:
+            p50, worst = (f"{row[key]:.1f}" if row[key] is not None else "-" for key in ("p50", "max"))
+            figures = f"{'':>7} {'':>11} {'':>10} {row['answered']:>9} {p50:>8} {worst:>8}"
+        load = "none (wrk)" if row["load"] == "none" else row["load"]
+        print(f"{row['serving']:<12} {load:<42} {row['probe']:<13} {figures}")
+    print(
+        "With no slow clients: wrk's req/s, p50 and p99, and the server's CPU time per request (steadier than req/s "
+        "on a shared machine). With them: probes one at a time, answered within 2 s, p50 and max."
+    )
 
 
 def soak_memory(server, wrk_binary, seconds, connections, day, label) -> dict:
@@ -199,6 +300,11 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="also measure a clinic with 500,000+ bookings")
     parser.add_argument("--soak", type=int, default=0, help="seconds of load while sampling worker memory")
     parser.add_argument("--only", help="measure only scenarios whose name contains this (and /healthz)")
+    parser.add_argument("--slow-clients", type=int, nargs="?", const=200, default=0, help="slow connections (200)")
+    parser.add_argument("--slow-seconds", type=int, default=30, help="how long the slow clients trickle")
+    parser.add_argument(
+        "--serving", default="configured", help=f"with --slow-clients, comma-separated: {', '.join(SERVING)}"
+    )
     args = parser.parse_args()
     wrk_binary = ensure_wrk()
     print(
@@ -207,6 +313,14 @@ def main() -> None:
     )
     rows = []
     with tempfile.TemporaryDirectory(prefix="clinic-bench-") as tmp:
+        if args.slow_clients:
+            env = prepare(Path(tmp), large=False)
+            serving = args.serving.split(",")
+            slow = slow_client_rows(
+                env, wrk_binary, args.seconds, args.connections, serving, args.slow_clients, args.slow_seconds
+            )
+            print_slow_client_table(slow)
+            return
         for label in ["empty", "large"] if args.large else ["empty"]:
             data_dir = Path(tmp) / label
             data_dir.mkdir()

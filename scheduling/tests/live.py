@@ -76,13 +76,14 @@ def manage(env: dict[str, str], *args: str) -> None:
 class Server:
     """One gunicorn master with its workers, on its own port."""
 
-    def __init__(self, env: dict[str, str], workers: int | None = 4):
-        """`workers=None` keeps gunicorn.conf.py's own choice, as `make run` does."""
+    def __init__(self, env: dict[str, str], workers: int | None = 4, options: tuple[str, ...] = ()):
+        """`workers=None` keeps gunicorn.conf.py's own choice, as `make run` does; `options` are gunicorn's
+        command-line options, which override gunicorn.conf.py (the bench compares worker classes so)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         sizing = {"WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": "2"} if workers else {}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "clinic_project.wsgi", "--config", "gunicorn.conf.py"],
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", *options],
             cwd=PROJECT,
             env={**env, "PORT": str(self.port), **sizing},
             stdout=subprocess.DEVNULL,
