@@ -131,6 +131,15 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
 # Keep each worker's connection: opening one costs more than a whole booking's queries.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Each of gunicorn's threads would keep a connection of its own: processes x threads could pass the
+    # server's max_connections. One pool per process caps them; a thread waits for a free connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them instead
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_SIZE", default=8),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The age key backups are encrypted to: its public half (age1...) to write them, the secret (AGE-SECRET-KEY-1...)
 # to restore them (scheduling/backups.py).
