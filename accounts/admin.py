@@ -22,24 +22,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import tokens
 from accounts.forms import StaffTokenAddForm
 from accounts.models import StaffToken
+from scheduling.admin.records import RecordAdmin
 
 # The stock device admins show recovery codes and let anyone who may edit devices add one for someone
 # else; resetting from the users list is all the clinic needs.
 admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record of what happened: viewable with the model's view permission, changed by nobody."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.display(description="step")
@@ -48,7 +36,7 @@ def step(attempt) -> str:
 
 
 @admin.register(AccessFailureLog)
-class FailedSignInAdmin(ReadOnlyAdmin):
+class FailedSignInAdmin(RecordAdmin):
     """Every failed sign-in: the username tried, from which address, when, and whether it locked them out."""
 
     list_display = ["attempt_time", "username", "ip_address", step, "locked_out"]
@@ -59,7 +47,7 @@ class FailedSignInAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AccessLog)
-class SignInAdmin(ReadOnlyAdmin):
+class SignInAdmin(RecordAdmin):
     """Every password sign-in that succeeded, and when it signed out."""
 
     list_display = ["attempt_time", "username", "ip_address", "logout_time"]
@@ -69,7 +57,7 @@ class SignInAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AccessAttempt)
-class LockoutCountAdmin(ReadOnlyAdmin):
+class LockoutCountAdmin(RecordAdmin):
     """The counts behind lockouts (a username from an address, over the window); deleting one lifts it."""
 
     list_display = ["attempt_time", "username", "ip_address", "failures_since_start"]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from scheduling import bookings, clinic_time
+from scheduling.admin.records import RecordAdmin
 from scheduling.models import BookingEvent
 from scheduling.patient_details import NameField
 from scheduling.rules import BookingRuleBroken
@@ -181,7 +182,7 @@ class EntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(RecordAdmin):
     """Read only: offers are made, answered and lapse by themselves."""
 
     list_display = ["patient", "time", "practitioner", "status", "offered", "expires", "answered", "booking"]
@@ -201,12 +202,3 @@ class OfferAdmin(admin.ModelAdmin):
     def patient(self, offer: Offer) -> str:
         url = reverse("admin:waitlist_entry_change", args=[offer.entry_id])
         return format_html('<a href="{}">{}</a>', url, offer.entry.patient_name)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

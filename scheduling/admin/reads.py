@@ -10,11 +10,12 @@ from __future__ import annotations
 from django.contrib import admin
 
 from scheduling import clinic_time
+from scheduling.admin.records import RecordAdmin
 from scheduling.models import PatientDataRead
 
 
 @admin.register(PatientDataRead)
-class PatientDataReadAdmin(admin.ModelAdmin):
+class PatientDataReadAdmin(RecordAdmin):
     list_display = ["when", "actor_name", "action", "channel", "booking", "client_address"]
     list_filter = [("actor", admin.RelatedOnlyFieldListFilter), "channel", "action", "at"]
     # A reference or an e-mail address exactly, or the start of a username or feed name.
@@ -30,12 +31,3 @@ class PatientDataReadAdmin(admin.ModelAdmin):
     @admin.display(description="When", ordering="at")
     def when(self, read: PatientDataRead) -> str:
         return clinic_time.for_staff(read.at, seconds=True)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

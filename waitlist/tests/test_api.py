@@ -176,26 +176,13 @@ def test_the_schema_leads_from_a_new_entry_to_its_own_operations(client):
     assert time_field["pattern"] == "^([01]?[0-9]|2[0-3]):[0-5][0-9]$"  # HH:MM, as the answers write it
 
 
-def test_a_new_forwarded_address_per_request_does_not_escape_the_joining_limit(isolated_cache, api, day):
+def test_a_new_forwarded_address_per_request_does_not_escape_the_joining_limit(isolated_cache, api, join):
     """The finding: 25 joins in a row against a limit of 20 an hour, each with a new X-Forwarded-For and
     each mailing an address the client chose. With no proxy configured the peer is the client."""
     isolated_cache["waitlist"] = "20/hour"
-    body = {
-        "appointment_type": "consultation",
-        "earliest_date": day.isoformat(),
-        "latest_date": day.isoformat(),
-        "earliest_time": "10:00",
-        "latest_time": "10:30",
-        "patient_name": "Mallory",
-    }
-    statuses = [
-        api.post(
-            "/api/calendly/waitlist",
-            {**body, "patient_email": f"victim{n}@example.com"},
-            format="json",
-            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
-        ).status_code
-        for n in range(25)
-    ]
+    statuses = []
+    for n in range(25):
+        api.credentials(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        statuses.append(join("Mallory Example", email=f"victim{n}@example.com").status_code)
     assert statuses == [201] * 20 + [429] * 5
     assert Entry.objects.count() == 20
