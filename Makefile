@@ -19,9 +19,19 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 # The web server, a job worker and the outbox sweeper (deploy/supervisord.conf), in the foreground: a
 # program that dies is restarted while the others go on, and one Ctrl-C stops all. SITE_URL keeps the
 # links in e-mails on the web server's port.
+# The staff login line names DATA_DIR when it is set: without it, createsuperuser would look for the database
+# in ./var and fail there.
+# DEMO=clinic makes the realistic demo clinic after the migrations (scheduling/demo_clinic.py); without it,
+# the prototype's clinic.
+# The demo clinic is in London: its clock is London's unless CLINIC_TIME_ZONE says otherwise.
+ifeq ($(DEMO),clinic)
+export CLINIC_TIME_ZONE ?= Europe/London
+endif
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
+	$(if $(DEMO),$(PY) manage.py load_demo $(DEMO))
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Staff login: $(if $(DATA_DIR),DATA_DIR=$(DATA_DIR) )$(PY) manage.py createsuperuser, then sign in at http://127.0.0.1:$(PORT)/admin/"
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
 		DATA_DIR="$${DATA_DIR:-$(CURDIR)/var}" $(VENV)/bin/supervisord --configuration deploy/supervisord.conf
 
@@ -44,10 +54,10 @@ chromium:
 test: lint schema chromium
 	$(VENV)/bin/pytest
 
-# Everything but the tests that start real gunicorn servers or a browser: the quick loop while working
-# (no Chromium needed).
+# Everything but the tests that start real gunicorn servers or a browser, or run long state machines: the
+# quick loop while working (no Chromium needed). `make test` runs them all.
 test-fast: $(VENV)/.dev
-	$(VENV)/bin/pytest -m "not live_server_process and not browser"
+	$(VENV)/bin/pytest -m "not live_server_process and not browser and not stateful"
 
 # The same suite against PostgreSQL, browser tests included (`.ci/run` starts the server if it is down).
 test-postgres: $(VENV)/.dev chromium

@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -19,6 +20,7 @@ from accounts.models import StaffToken
 from outbox.tests.mail import Inbox
 from scheduling.cache import local_entries
 from scheduling.models import AppointmentType, OpeningHours, Practitioner
+from scheduling.tests import migrated_world
 from scheduling.tests.live import free_port
 
 
@@ -41,6 +43,7 @@ def isolated_cache(settings):
     cache.clear()
     local_entries.clear()
     rates = {"booking": "10000/minute", "manage": "10000/minute", "hold": "10000/minute", "waitlist": "10000/minute"}
+    rates["manage_code"] = "10000/minute"
     original = ScopedRateThrottle.THROTTLE_RATES
     ScopedRateThrottle.THROTTLE_RATES = rates
     yield rates
@@ -76,6 +79,27 @@ def staff_key(db):
         return tokens.issue(StaffToken(user=user, name=name), days=days)
 
     return issue
+
+
+EMPTIED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def committing(request, transactional_db):
+    """For a test whose writes commit (threads on their own connections): the database is emptied when it
+    ends, and put back as the migrations left it for the tests that follow, whatever their order (see
+    `pytest_runtest_teardown`: only after the emptying, which the database fixture does last)."""
+    request.node.stash[EMPTIED] = True
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    # After the last test the test database itself is gone: nothing to put back.
+    if item.stash.get(EMPTIED, False) and nextitem is not None:
+        with item.config.stash[blocking_manager_key].unblock():
+            migrated_world.put_back()
+    return result
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -73,12 +75,24 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    list_display = [*UserAdmin.list_display, "has_authenticator_app"]
+    list_display = [*UserAdmin.list_display, "has_authenticator_app", "linked_practitioner"]
+    list_select_related = ["practitioner"]
     actions = ["reset_two_step_sign_in"]
+    # The link itself is made on the practitioner's page ("User"): one account per practitioner at most.
+    fieldsets = [*UserAdmin.fieldsets, ("Practitioner", {"fields": ["linked_practitioner"]})]
+    readonly_fields = ["linked_practitioner"]
 
     def get_queryset(self, request):
         confirmed_app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         return super().get_queryset(request).annotate(has_app=Exists(confirmed_app))
+
+    @admin.display(description="practitioner", ordering="practitioner__name")
+    def linked_practitioner(self, user) -> str:
+        practitioner = getattr(user, "practitioner", None)  # the reverse of Practitioner.user, if any
+        if practitioner is None:
+            return "-"
+        url = reverse("admin:scheduling_practitioner_change", args=[practitioner.pk])
+        return format_html('<a href="{}">{}</a>', url, practitioner.name)
 
     @admin.display(description="authenticator app", boolean=True, ordering="has_app")
     def has_authenticator_app(self, user) -> bool:

@@ -3,9 +3,11 @@
 
     make bench                      # empty clinic, 10 s per scenario
     make bench ARGS="--large"       # also a generated clinic of 500,000+ bookings, with the ratio to empty
+    make bench ARGS="--rooms"       # also the empty clinic with follow-ups needing one of 6 rooms, and a class
     make bench ARGS="--soak 300"    # also 5 minutes of load, sampling each worker's memory
     make bench ARGS="--slow-clients"                       # 200 slow clients against the configured server
     make bench ARGS="--slow-clients --serving sync,asgi"   # ... against each serving setup, side by side
+    make bench ARGS="--reports-only --years 0.5"           # only the reports' time, on a clinic of half a year
 
 Every figure comes from one run on this machine, side by side, so compare ratios rather than absolutes.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -83,7 +86,7 @@ def wrk(binary, url, seconds, connections, script=None, script_args=()) -> dict:
     return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
-def prepare(data_dir: Path, large: bool) -> dict[str, str]:
+def prepare(data_dir: Path, large: bool, years: float | None = None) -> dict[str, str]:
     env = server_env(data_dir, f"sqlite:///{data_dir / 'db.sqlite3'}", LOG_LEVEL="WARNING")
     # Bookings and holds come from many client addresses (bench/book.lua), behind one proxy: the per-client
     # throttles keep their real rates, as they would for patients.
@@ -92,12 +95,27 @@ def prepare(data_dir: Path, large: bool) -> dict[str, str]:
         env.pop(f"THROTTLE_{scope}_RATE", None)
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")  # the booking page's CSS and scripts
-    args = ["generate_clinic", "--practitioners", str(PRACTITIONERS), "--years", "3" if large else "0"]
+    history = years if years is not None else (3 if large else 0)
+    args = ["generate_clinic", "--practitioners", str(PRACTITIONERS), "--years", str(history)]
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True, check=True
     )
     print(result.stdout.strip(), file=sys.stderr)
     return env
+
+
+# The "rooms" clinic: the empty one, with every follow-up needing one of six rooms (twenty practitioners
+# share them, so rooms run out first), and a group class of eight seats needing one too.
+ROOMS = """
+from scheduling.models import AppointmentType, Practitioner, Resource, ResourcePool, ResourceRequirement
+pool = ResourcePool.objects.create(slug="rooms", name="Rooms")
+pool.members.set([Resource.objects.create(slug=f"room-{n}", name=f"Room {n}") for n in range(6)])
+group = AppointmentType.objects.create(slug="class", name="Class", duration_minutes=60, capacity=8)
+for kind in (AppointmentType.objects.get(slug="follow-up"), group):
+    ResourceRequirement.objects.create(appointment_type=kind, pool=pool)
+for practitioner in Practitioner.objects.all():
+    practitioner.appointment_types.add(group)
+"""
 
 
 def worker_memory_mib(master_pid: int) -> dict[int, tuple[float, float]]:
@@ -134,6 +152,10 @@ def scenarios(first_day: dt.date) -> list[tuple[str, str]]:
         ("availability, 7 days", f"{availability}&end_date={last(7)}"),
         ("availability, 31 days", f"{availability}&end_date={last(31)}"),
         ("booking page, month", f"/book/follow-up/calendar/?month={first_day:%Y-%m}"),
+        (
+            "class availability, 7 days",
+            f"/api/calendly/availability?appointment_type=class&start_date={first_day}&end_date={last(7)}",
+        ),
     ]
 
 
@@ -149,6 +171,8 @@ def measure(env, wrk_binary, seconds, connections, label, soak, only=None) -> li
         )
         for name, path in scenarios(first_free_day):
             if only and only not in name and name != "/healthz":
+                continue
+            if name.startswith("class") and label != "rooms":
                 continue
             if name == "availability, 31 days":  # the first run computes the days the 7-day one left out
                 first = wrk(wrk_binary, server.url + path, seconds, connections)
@@ -273,6 +297,30 @@ def soak_memory(server, wrk_binary, seconds, connections, day, label) -> dict:
     return {"db": label, "scenario": f"soak {seconds}s (heap {growth:+.1f} MiB)", **result}
 
 
+def report_timings(env: dict[str, str], label: str) -> list[dict]:
+    """The reports' time for 4 weeks and a year, every practitioner, in a Django shell on the bench's database."""
+    code = "from bench.report_timing import main; main()"
+    printed = manage(env, "shell", "-c", code)
+    return [{"db": label, **json.loads(line)} for line in printed.splitlines() if line.startswith("{")]
+
+
+def print_report_table(rows: list[dict]) -> None:
+    header = f"{'database':<8} {'report':<26} {'bookings in range':>17} {'ms':>9} {'queries':>8} {'utilisation':>12}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        scope = f"{row['range']}, {row['practitioners']} practitioners"
+        used = "-" if row["utilisation"] is None else f"{row['utilisation']:.1%}"
+        print(
+            f"{row['db']:<8} {scope:<26} {row['bookings_in_range']:>17} {row['ms']:>9.1f} {row['queries']:>8} "
+            f"{used:>12}"
+        )
+    print(
+        "report: the reports' figures (scheduling/reports/) in-process, warm; "
+        "bookings in range: those that took the time."
+    )
+
+
 def print_table(rows: list[dict]) -> None:
     floor = {row["db"]: row["rps"] for row in rows if row["scenario"] == "/healthz"}
     empty = {row["scenario"]: row for row in rows if row["db"] == "empty"}
@@ -284,13 +332,17 @@ def print_table(rows: list[dict]) -> None:
     print("-" * len(header))
     for row in rows:
         versus_empty = ""
-        if row["db"] != "empty" and row["scenario"] in empty:
+        if row["db"] != "empty" and row["scenario"] in empty and row["rps"]:
             versus_empty = f"{empty[row['scenario']]['rps'] / row['rps']:.2f}x"
+        share = row["rps"] / floor[row["db"]] if floor[row["db"]] else 0
         print(
             f"{row['db']:<8} {row['scenario']:<34} {row['rps']:>9.0f} {row['p50']:>8.2f} {row['p95']:>8.2f} "
-            f"{row['p99']:>8.2f} {row['errors']:>7} {row['rps'] / floor[row['db']]:>10.0%} {versus_empty:>9}"
+            f"{row['p99']:>8.2f} {row['errors']:>7} {share:>10.0%} {versus_empty:>9}"
         )
-    print("vs /healthz: throughput as a share of /healthz in the same run; vs empty: empty req/s over large req/s.")
+    print(
+        "vs /healthz: throughput as a share of /healthz in the same run; vs empty: empty req/s over this clinic's "
+        "(rooms: follow-ups need one of 6 rooms; its bookings' errors are 409s once rooms run out)."
+    )
 
 
 def main() -> None:
@@ -298,20 +350,30 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="duration of each scenario")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--large", action="store_true", help="also measure a clinic with 500,000+ bookings")
+    parser.add_argument("--rooms", action="store_true", help="also measure the empty clinic with rooms and a class")
     parser.add_argument("--soak", type=int, default=0, help="seconds of load while sampling worker memory")
     parser.add_argument("--only", help="measure only scenarios whose name contains this (and /healthz)")
     parser.add_argument("--slow-clients", type=int, nargs="?", const=200, default=0, help="slow connections (200)")
     parser.add_argument("--slow-seconds", type=int, default=30, help="how long the slow clients trickle")
+    parser.add_argument("--reports-only", action="store_true", help="only the reports' time, on a generated clinic")
+    parser.add_argument("--years", type=float, default=None, help="with --reports-only: history to generate (3)")
     parser.add_argument(
         "--serving", default="configured", help=f"with --slow-clients, comma-separated: {', '.join(SERVING)}"
     )
     args = parser.parse_args()
+    if args.reports_only:
+        with tempfile.TemporaryDirectory(prefix="clinic-bench-") as tmp:
+            started = time.monotonic()
+            env = prepare(Path(tmp), large=True, years=3 if args.years is None else args.years)
+            print(f"prepared in {time.monotonic() - started:.0f}s", file=sys.stderr)
+            print_report_table(report_timings(env, f"{args.years or 3:g}y"))
+            return
     wrk_binary = ensure_wrk()
     print(
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, {args.connections} connections",
         file=sys.stderr,
     )
-    rows = []
+    rows, report_rows = [], []
     with tempfile.TemporaryDirectory(prefix="clinic-bench-") as tmp:
         if args.slow_clients:
             env = prepare(Path(tmp), large=False)
@@ -321,14 +383,20 @@ def main() -> None:
             )
             print_slow_client_table(slow)
             return
-        for label in ["empty", "large"] if args.large else ["empty"]:
+        labels = ["empty", *(["rooms"] if args.rooms else []), *(["large"] if args.large else [])]
+        for label in labels:
             data_dir = Path(tmp) / label
             data_dir.mkdir()
             started = time.monotonic()
             env = prepare(data_dir, large=label == "large")
+            if label == "rooms":
+                manage(env, "shell", "-c", ROOMS)
             print(f"{label}: prepared in {time.monotonic() - started:.0f}s", file=sys.stderr)
             rows += measure(env, wrk_binary, args.seconds, args.connections, label, args.soak, args.only)
+            report_rows += report_timings(env, label)
     print_table(rows)
+    print()
+    print_report_table(report_rows)
 
 
 if __name__ == "__main__":

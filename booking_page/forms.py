@@ -5,10 +5,30 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scheduling.models import Booking
-from scheduling.patient_details import NameField, validate_email_address
+from scheduling.models import AppointmentType, Booking
+from scheduling.patient_details import NameField, validate_birth_date, validate_email_address, validate_phone
 
 MODEL = Booking._meta
+# The model's format rule, and a number that can be called (scheduling.patient_details.validate_phone).
+PHONE_VALIDATORS = [*MODEL.get_field("patient_phone").validators, validate_phone]
+
+
+def birth_date_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Date of birth (optional)"),
+        required=False,
+        validators=[validate_birth_date],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Helps the clinic tell apart people who share an e-mail address or phone."),
+    )
+
+
+def ask_birth_date_as(form: forms.Form, appointment_type: AppointmentType | None) -> None:
+    """The date of birth is required when the appointment type asks for it (its label then drops "optional")."""
+    if appointment_type is not None and appointment_type.requires_birth_date:
+        field = form.fields["patient_birth_date"]
+        field.required = True
+        field.label = _("Date of birth")
 
 
 class PatientDetailsForm(forms.Form):
@@ -22,9 +42,10 @@ class PatientDetailsForm(forms.Form):
     patient_phone = forms.CharField(
         label=_("Phone"),
         max_length=MODEL.get_field("patient_phone").max_length,
-        validators=MODEL.get_field("patient_phone").validators,
+        validators=PHONE_VALIDATORS,
         help_text=_("In case the clinic needs to reach you."),
     )
+    patient_birth_date = birth_date_field()
     reason_for_visit = forms.CharField(
         label=_("Reason for visit (optional)"),
         required=False,
@@ -37,11 +58,13 @@ class PatientDetailsForm(forms.Form):
         "patient_name": "name",
         "patient_email": "email",
         "patient_phone": "tel",
+        "patient_birth_date": "bday",
         "reason_for_visit": "off",
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, appointment_type: AppointmentType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        ask_birth_date_as(self, appointment_type)
         for name, field in self.fields.items():
             field.widget.attrs["autocomplete"] = self.autocomplete[name]
         self.fields["patient_phone"].widget.input_type = "tel"
@@ -78,16 +101,29 @@ class WaitlistForm(forms.Form):
         label=_("Phone (optional)"),
         required=False,
         max_length=MODEL.get_field("patient_phone").max_length,
-        validators=MODEL.get_field("patient_phone").validators,
+        validators=PHONE_VALIDATORS,
     )
+    patient_birth_date = birth_date_field()
 
     autocomplete = {**PatientDetailsForm.autocomplete, "earliest_date": "off", "latest_date": "off"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, appointment_type: AppointmentType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        ask_birth_date_as(self, appointment_type)
         for name in PREFILLED:
             self.fields[name].widget.attrs["autocomplete"] = self.autocomplete[name]
         self.fields["patient_phone"].widget.input_type = "tel"
 
 
-PREFILLED = ("patient_name", "patient_email", "patient_phone")
+PREFILLED = ("patient_name", "patient_email", "patient_phone", "patient_birth_date")
+
+
+class ManageCodeForm(forms.Form):
+    """The code the clinic read out (tokens.manage_code): any case, with or without the dash."""
+
+    code = forms.CharField(
+        label=_("Your booking code"),
+        max_length=20,
+        help_text=_("Eight letters and digits, such as K7QM-2XPA, given by the clinic."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )

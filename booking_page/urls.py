@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from booking_page.views import assets, booking, manage, waitlist
+from booking_page.views import assets, booking, manage, manage_code, waitlist
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="book-types", query_string=True), name="home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("book/", booking.appointment_types, name="book-types"),
     # The hold's id and the manage token travel in POST bodies: no URL names them (booking_page/passes.py).
     path("book/details/", booking.details, name="book-details"),
+    path("book/details/release/", booking.release, name="book-release"),
     path("book/hold/<str:hold_id>/", booking.hold_link_gone),
     path("book/booked/<str:reference>/", manage.confirmation_link),
     path("book/<slug:appointment_type>/", booking.practitioners, name="book-practitioner"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("book/<slug:appointment_type>/waitlist/", waitlist.join, name="book-waitlist"),
     path("waitlist/<str:reference>/", waitlist.entry_page, name="waitlist-entry"),
     path("offer/<str:reference>/", waitlist.offer_page, name="waitlist-offer"),
+    path("manage/code/", manage_code.enter_code, name="manage-code"),  # before <reference>: "code" is none
     path("manage/<str:reference>/", manage.manage, name="manage-booking"),
     path("manage/<str:reference>/move/", manage.move, name="manage-move"),
     path("manage/<str:reference>/move/times/", manage.move_times, name="manage-move-times"),

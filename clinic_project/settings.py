@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accounts",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rules",  # object permissions (scheduling/roles.py)
     "axes",  # failed sign-ins: the lockout and their history (accounts/lockout.py)
     "django_otp",  # the admin's second step (accounts/mfa/)
     "django_otp.plugins.otp_totp",
@@ -173,6 +174,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("CLINIC_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# One date and time format everywhere staff look, 24-hour (clinic_project/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["clinic_project.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(DATA_DIR / "static")))
@@ -194,6 +197,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "booking": env("THROTTLE_BOOKING_RATE", default="60/minute"),
         "manage": env("THROTTLE_MANAGE_RATE", default="120/minute"),
+        # Typing a booking code read out on the phone (/manage/code/), per client address: a patient needs a
+        # try or two; 8 characters of base32 are 40 bits, so this many tries an hour find nothing by guessing.
+        "manage_code": env("THROTTLE_MANAGE_CODE_RATE", default="10/hour"),
         # Per client address, so nobody can hold a whole day: with holds lasting HOLD_MINUTES, a client
         # keeps at most this many slots an hour.
         "hold": env("THROTTLE_HOLD_RATE", default="20/hour"),
@@ -232,10 +238,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "scheduling.models.BookingStatus",
         "WaitlistOfferStatusEnum": "waitlist.models.Offer.Status",
+        "PrivacyRequestKindEnum": "scheduling.models.PrivacyRequest.Kind",
+        "PrivacyRequestStatusEnum": "scheduling.models.PrivacyRequest.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "scheduling.api.openapi.document_server_refusals",
+        "scheduling.api.openapi.staff_only_fields_optional",
         "scheduling.api.openapi.link_and_exemplify",
         "waitlist.openapi.link_and_exemplify",
     ],
@@ -290,13 +299,27 @@ WAITLIST_OFFER_MINUTES = env.float("WAITLIST_OFFER_MINUTES", default=30)
 # opening it: a link found in an old mailbox or a log no longer shows the patient's booking.
 MANAGE_LINK_DAYS_AFTER_VISIT = env.int("MANAGE_LINK_DAYS_AFTER_VISIT", default=30)
 
+# Patients' records (docs/patients.md). Phone numbers typed without a country code are read as this
+# country's (an ISO 3166 code); a merge can be undone for PATIENT_UNMERGE_DAYS; a patient whose last visit
+# ended PATIENT_RETENTION_YEARS ago is erased by `manage.py purge_expired_patients` (the law in most places
+# keeps medical appointment records for years: set it to yours).
+PHONE_REGION = env("CLINIC_PHONE_REGION", default="GB")
+PATIENT_UNMERGE_DAYS = env.int("PATIENT_UNMERGE_DAYS", default=30)
+PATIENT_RETENTION_YEARS = env.int("PATIENT_RETENTION_YEARS", default=10)
+
 # Failed staff sign-ins (django-axes, docs/security.md#staff-accounts). A username is locked out from one client
 # address only, so an attacker elsewhere cannot lock the real user out; an address trying many usernames is
 # locked out whole at the higher limit. A lockout lasts the window from the last failure.
 ADMIN_LOGIN_ATTEMPTS = env.int("ADMIN_LOGIN_ATTEMPTS", default=5)
 ADMIN_LOGIN_ADDRESS_ATTEMPTS = env.int("ADMIN_LOGIN_ADDRESS_ATTEMPTS", default=20)
 ADMIN_LOGIN_WINDOW_SECONDS = env.int("ADMIN_LOGIN_WINDOW_SECONDS", default=900)
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Model permissions come from groups (the roles, accounts/roles.py); which objects a role reaches, from
+# django-rules (scheduling/roles.py): a practitioner's own bookings and patients only.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_CLIENT_IP_CALLABLE = "clinic_project.clients.client_address"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

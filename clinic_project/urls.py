@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from clinic_project.health import healthz
-from notifications.feeds import practitioner_feed
+from notifications.feeds import practitioner_feed, resource_feed
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/calendly/", include("webhooks.api")),
     path("api/calendly/", include("waitlist.api")),
     path("calendars/<slug:practitioner>.ics", practitioner_feed, name="practitioner-feed"),
+    path("calendars/resources/<slug:resource>.ics", resource_feed, name="resource-feed"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

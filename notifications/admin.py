@@ -1,6 +1,7 @@
 """Staff see every patient message (sent, pending, failed with the error) on its booking and in a list of
 their own, and can send one again. A message names its patient's address: each one shown is recorded as a
-read of its booking's patient data."""
+read of its booking's patient data. Staff who do not see every practitioner's bookings see the messages of
+their own practitioner's only."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from notifications import delivery
 from notifications.models import Message
 from scheduling import access_log, clinic_time, reminders
+from scheduling.admin.reach import PractitionersOwnAdmin
 from scheduling.models import Booking
 
 
@@ -34,7 +36,8 @@ class MessageColumns:
 
 
 @admin.register(Message)
-class MessageAdmin(MessageColumns, admin.ModelAdmin):
+class MessageAdmin(PractitionersOwnAdmin, MessageColumns, admin.ModelAdmin):
+    reach_through = "booking__practitioner"
     list_display = ["what", "booking", "recipient", "status", "attempts", "due", "sent", "last_error"]
     list_filter = ["status", "kind"]
     list_select_related = ["booking"]
@@ -71,6 +74,15 @@ class MessageAdmin(MessageColumns, admin.ModelAdmin):
                 request, [obj.booking], action=access_log.Action.VIEWED, channel=access_log.Channel.ADMIN
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        shown = getattr(response, "context_data", {}).get("object")
+        if shown is not None:  # its title is the message, which names the patient's address
+            access_log.record_staff_reads(
+                request, [shown.booking], action=access_log.Action.HISTORY, channel=access_log.Channel.ADMIN
+            )
+        return response
 
     def response_change(self, request, obj):
         if "_resend" in request.POST:

@@ -6,7 +6,13 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from notifications import receivers
+        from notifications import patient_section, receivers
+        from scheduling.patients import sections
         from scheduling.signals import booking_changed
 
+        sections.register("messages", "Messages sent", patient_section.messages)
+
         booking_changed.connect(receivers.on_booking_changed, dispatch_uid="notifications-outbox")
+        from notifications import personal_data
+
+        personal_data.register_personal_data()

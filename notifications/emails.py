@@ -17,7 +17,7 @@ from notifications import invites
 from notifications.models import Message
 from outbox import mail
 from scheduling import bookings, clinic_time, links
-from scheduling.models import Clinic
+from scheduling.models import BookingEvent, Clinic
 from scheduling.rules import TooLateToChange
 
 # Calendar data is short folded lines: sent as 8-bit text, as Django sends text parts, not base64, so it
@@ -69,7 +69,35 @@ def template_context(message: Message, clinic: Clinic) -> dict:
         "remind_minutes_before": message.remind_minutes_before,
         "too_late_to_change": _too_late_to_change(message),
         **(_offer_context(message) if message.kind == Message.Kind.OFFER else {}),
+        **_clinic_change_context(message),
     }
+
+
+def _clinic_change_context(message: Message) -> dict:
+    """A cancellation by the clinic says why and where to book again; an offer of new times links to the
+    move page. The reason is what staff wrote for patients (never the reason for visit)."""
+    if message.kind == Message.Kind.NEW_TIMES:
+        return {
+            "schedule_reason": as_sentence(message.event.reason),
+            "move_url": links.patients_move_url(message.booking),
+        }
+    if message.kind == Message.Kind.CANCELLATION and message.event.actor != BookingEvent.Actor.PATIENT:
+        reason = message.event.reason
+        return {
+            "cancelled_by_clinic": True,
+            "schedule_reason": as_sentence(reason.removeprefix(bookings.SCHEDULE_CHANGED))
+            if reason.startswith(bookings.SCHEDULE_CHANGED)
+            else "",
+            "book_again_url": links.patients_book_again_url(message.booking),
+        }
+    return {}
+
+
+def as_sentence(reason: str) -> str:
+    """Staff type the reason without a full stop ("The clinic is closed for staff training"), and the e-mail
+    goes on with another sentence after it: end it with one, so the two do not run together."""
+    reason = reason.strip()
+    return reason if not reason or reason[-1] in ".!?" else f"{reason}."
 
 
 def _too_late_to_change(message: Message) -> str:

@@ -20,6 +20,8 @@ class Message(OutboxItem):
         OFFER = "offer", "waitlist offer"
         # Staff revoked the manage link: the patient's new one.
         NEW_LINK = "new_link", "new manage link"
+        # The clinic's schedule changed under the booking: the patient is asked to choose another time.
+        NEW_TIMES = "new_times", "new times offered"
 
     booking = models.ForeignKey(Booking, models.PROTECT, related_name="messages")
     event = models.ForeignKey(BookingEvent, models.PROTECT, related_name="messages")

@@ -22,6 +22,7 @@ ANNOUNCED = {
     Change.CANCELLED: Message.Kind.CANCELLATION,
     Change.OFFERED: Message.Kind.OFFER,
     Change.MANAGE_LINK_REVOKED: Message.Kind.NEW_LINK,
+    Change.NEW_TIMES_OFFERED: Message.Kind.NEW_TIMES,
 }
 # After these, reminders already scheduled no longer apply; created and rescheduled schedule them anew.
 ENDS_REMINDERS = {

@@ -1,4 +1,5 @@
-"""Recording reads of patient data: one `PatientDataRead` row per booking shown, one INSERT per page.
+"""Recording reads of patient data: one `PatientDataRead` row per booking or patient record shown, one
+INSERT per page. A booking's row names its patient too, so "who looked at this patient" is one lookup.
 
 The interfaces call these after deciding what to show and before answering, so a read the log could not
 record is not answered either.
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from clinic_project.clients import client_address
-from scheduling.models import Booking, PatientDataRead, Practitioner
+from scheduling.models import Booking, Patient, PatientDataRead, Practitioner
 
 Action = PatientDataRead.Action
 Channel = PatientDataRead.Channel
@@ -22,6 +23,25 @@ def record_staff_reads(request, shown: Iterable[Booking], *, action: str, channe
     """The signed-in staff member `request.user` was shown these bookings' patient data."""
     user = request.user
     _record(shown, actor=user, actor_name=user.get_username(), action=action, channel=channel, request=request)
+
+
+def record_patient_reads(request, shown: Iterable[Patient], *, action: str, channel: str) -> None:
+    """The signed-in staff member `request.user` was shown these patients' records (a search, a patient's
+    page, an export, an erasure, a merge): one row each, without a booking."""
+    user = request.user
+    at, address = timezone.now(), _address(request)
+    PatientDataRead.objects.bulk_create(
+        PatientDataRead(
+            at=at,
+            actor=user,
+            actor_name=user.get_username(),
+            patient_id=patient.pk,
+            action=action,
+            channel=channel,
+            client_address=address,
+        )
+        for patient in shown
+    )
 
 
 def record_feed_fetch(request, practitioner: Practitioner, shown: Iterable[Booking]) -> None:
@@ -38,6 +58,7 @@ def _record(shown, *, actor, actor_name: str, action: str, channel: str, request
             actor=actor,
             actor_name=actor_name,
             booking_id=booking.pk,
+            patient_id=booking.patient_id,
             action=action,
             channel=channel,
             client_address=address,

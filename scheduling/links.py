@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from scheduling.models import Booking, Practitioner
+from scheduling.models import Booking, Practitioner, Resource
 from scheduling.reference import clinic_details
 
 
@@ -19,6 +19,18 @@ def manage_url(booking: Booking, token: str, request=None) -> str:
 def patients_manage_url(booking: Booking) -> str:
     """The link for messages sent with no request at hand (e-mails, invites), on the public SITE_URL."""
     return settings.SITE_URL.rstrip("/") + manage_url(booking, booking.manage_token)
+
+
+def patients_move_url(booking: Booking) -> str:
+    """The patient's page for choosing another time for their booking (staff offered new times)."""
+    path = reverse("manage-move", kwargs={"reference": booking.reference})
+    return f"{settings.SITE_URL.rstrip('/')}{path}?token={booking.manage_token}"
+
+
+def patients_book_again_url(booking: Booking) -> str:
+    """Where a patient whose booking the clinic cancelled books again: the booking page, at its type."""
+    path = reverse("book-practitioner", kwargs={"appointment_type": booking.appointment_type.slug})
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def patients_offer_url(held: Booking) -> str:
@@ -37,4 +49,9 @@ def expired_link_message() -> str:
 
 def practitioner_feed_url(practitioner: Practitioner, token: str) -> str:
     path = reverse("practitioner-feed", kwargs={"practitioner": practitioner.slug})
+    return f"{settings.SITE_URL.rstrip('/')}{path}?token={token}"
+
+
+def resource_feed_url(resource: Resource, token: str) -> str:
+    path = reverse("resource-feed", kwargs={"resource": resource.slug})
     return f"{settings.SITE_URL.rstrip('/')}{path}?token={token}"

@@ -4,9 +4,9 @@ the booking page and the waitlist assemble a type's rules, booking window and ca
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from scheduling import clinic_time
 from scheduling.cache import BOOKINGS, REFERENCE, cached_each
@@ -15,6 +15,8 @@ from scheduling.models import AppointmentType, Booking, Practitioner
 from scheduling.reference import reference_data, require_offer
 from scheduling.rules import BookingWindow, SlotRules, slot_rules
 from scheduling.slots import Span
+from scheduling.slots.units import Assignment, units_of
+from scheduling.units import UnitCalendars
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class BookableTime:
     calendars: Calendars
     rules: SlotRules
     window: BookingWindow
+    # The rooms and machines the type needs (None when it needs none).
+    units: UnitCalendars | None = None
 
     @classmethod
     def load(
@@ -53,9 +57,22 @@ class BookableTime:
             among = reference_data().offering.get(appointment_type.pk, [])
             if practitioner is not None:
                 among = [p for p in among if p.pk == practitioner.pk]
-        calendars = Calendars.load(first_day, last_day, among, now=now, ignoring=ignoring, around=blocked)
+        calendars = Calendars.load(
+            first_day, last_day, among, now=now, ignoring=ignoring, around=blocked, sessions_of=appointment_type
+        )
         window = BookingWindow.at(appointment_type, now) if windowed else BookingWindow.unbounded()
-        return cls(appointment_type, clinic_time.days_between(first_day, last_day), calendars, rules, window)
+        units = None
+        resources = reference_data().resources
+        if resources.needs_of(appointment_type):
+            # The whole days, even for one slot: units are assigned by how busy each is that day.
+            reach = clinic_time.days(first_day - timedelta(days=1), last_day + timedelta(days=1))
+            units = UnitCalendars.load(
+                resources, appointment_type, reach, calendars.clinic_closed, now=now, ignoring=ignoring
+            )
+            if units.stale_at and (calendars.stale_at is None or units.stale_at < calendars.stale_at):
+                calendars.stale_at = units.stale_at
+        days = clinic_time.days_between(first_day, last_day)
+        return cls(appointment_type, days, calendars, rules, window, units)
 
     @property
     def practitioners(self) -> list[Practitioner]:
@@ -66,16 +83,72 @@ class BookableTime:
         return slot in self.calendars.candidates(practitioner, self.days, self.rules)
 
     def free(self, practitioner: Practitioner) -> list[Span]:
-        return self.calendars.free(practitioner, self.days, self.rules, self.window)
+        free = self.calendars.free(practitioner, self.days, self.rules, self.window)
+        return [slot for slot in free if self.units_for(practitioner, slot) is not None]
 
     def is_free(self, practitioner: Practitioner, slot: Span) -> bool:
         return self.calendars.is_free(practitioner, slot, self.rules, self.window)
 
-    def open_slots(self) -> dict[date, list[OpenSlot]]:
-        return self.calendars.open_slots(self.days, self.rules, self.window)
+    def units_for(
+        self,
+        practitioner: Practitioner,
+        slot: Span,
+        *,
+        pinned: Mapping[str, tuple[str, ...]] | None = None,
+        keep=(),
+        taken=(),
+    ) -> Assignment | None:
+        """The units a booking of `slot` with `practitioner` would take ({} when the type needs none), or
+        None when not enough are free. A seat of a session under way takes the units its session holds."""
+        if self.units is None:
+            return {}
+        session = self.calendars.session_at(practitioner, slot)
+        held = session and self.units.session_units.get(session.pk)
+        if held:
+            if pinned and any(unit not in held.get(pool, ()) for pool, units in pinned.items() for unit in units):
+                return None
+            return held
+        return self.units.assignment(slot, self.rules.blocked(slot), pinned=pinned, keep=keep, taken=taken)
 
-    def in_assignment_order(self, practitioners: list[Practitioner], day: date) -> list[Practitioner]:
-        return self.calendars.in_assignment_order(practitioners, day)
+    def open_slots(self) -> dict[date, list[OpenSlot]]:
+        """Each day's free slots with the practitioners who could take them (the units a type needs free
+        too) and, for a group type, the seats left at that time."""
+        found = self.calendars.open_slots(self.days, self.rules, self.window)
+        if self.units is None and not self.appointment_type.is_group:
+            return found
+        return {day: [o for o in map(self._with_units_and_seats, slots) if o] for day, slots in found.items()}
+
+    def _with_units_and_seats(self, open_slot: OpenSlot) -> OpenSlot | None:
+        if not self.appointment_type.is_group:  # the units free do not depend on who takes the slot
+            span = open_slot.span
+            return open_slot if self.units.assignment(span, self.rules.blocked(span)) is not None else None
+        able, seats, taken = [], 0, set()
+        for practitioner in open_slot.practitioners:
+            session = self.calendars.session_at(practitioner, open_slot.span)
+            # A session whose seats all went holds no units any more: like a new one, it must take some.
+            under_way = session and (self.units is None or session.pk in self.units.session_units)
+            if under_way and self.units_for(practitioner, open_slot.span) is not None:
+                able.append(practitioner)
+                seats += session.left
+                continue
+            # A new session (or a booking of a plain type): the units the ones before it took are not free.
+            assignment = self.units_for(practitioner, open_slot.span, taken=taken)
+            if assignment is None:
+                continue
+            able.append(practitioner)
+            if self.appointment_type.is_group:
+                taken |= units_of(assignment)
+                seats += session.left if session else self.appointment_type.capacity
+        if not able:
+            return None
+        return replace(
+            open_slot, practitioners=tuple(able), seats_left=seats if self.appointment_type.is_group else None
+        )
+
+    def in_assignment_order(
+        self, practitioners: list[Practitioner], day: date, slot: Span | None = None
+    ) -> list[Practitioner]:
+        return self.calendars.in_assignment_order(practitioners, day, slot)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from scheduling.cache import REFERENCE, cached
 from scheduling.models import AppointmentType, Clinic, ClinicClosure, OpeningHours, Practitioner, TimeOff
 from scheduling.rules import BookingRuleBroken
 from scheduling.slots import Span
+from scheduling.units import ResourceData
 
 Hours = dict[int, list[tuple[time, time]]]  # weekday -> (opens, closes) intervals
 
@@ -28,6 +29,7 @@ class ReferenceData:
     hours: dict[int, Hours]  # practitioner id -> weekly hours
     time_off: dict[int, list[Span]]  # practitioner id -> time off not yet over
     closures: list[ClinicClosure]  # clinic closures not yet over
+    resources: ResourceData  # rooms and machines, their pools, types' needs, their time off not yet over
 
     # Time off and closures are kept from yesterday on; older days are read from the database.
     since: date
@@ -79,6 +81,7 @@ def _load_reference_data() -> ReferenceData:
         hours=hours,
         time_off=dict(time_off),
         closures=list(ClinicClosure.objects.filter(last_day__gte=yesterday)),
+        resources=ResourceData.load(clinic_time.days(yesterday, yesterday).start),
         since=yesterday,
     )
 

@@ -149,3 +149,15 @@ class RequestedSlot:
                 code="booking_horizon",
             )
         return Span(start, start + type_.duration)
+
+
+class ResourceTaken(SlotUnavailable):
+    """The room or machine staff pinned is busy at that time; `alternatives` are what could be booked
+    instead: the same time with other units, and the nearest times with the same unit
+    (`{"date", "start_time", "resources": {pool: unit}}` each)."""
+
+    code = "resource_taken"
+
+    def __init__(self, message: str, alternatives: list[dict]):
+        super().__init__(message, field="resources")
+        self.alternatives = alternatives

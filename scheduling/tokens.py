@@ -64,6 +64,47 @@ def accepts_derived_token(reference: str, token: str, revocations: int = 0) -> b
     return manage_token_generator.check_token(_signed(reference, revocations), token)
 
 
+# A manage code: what staff read out on the phone and a patient types at /manage/code/ instead of following
+# the link. Crockford's base32 (no I, L, O, U), so a letter heard or typed as its look-alike digit still
+# matches; 8 characters are 40 bits, and the page trying them is throttled per client. Derived like the
+# link's token (the same reference and revocation count, another salt), so revoking the link changes it too.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+CODE_LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def manage_code(reference: str, revocations: int = 0) -> str:
+    """The booking's code as staff read it out: 'K7QM-2XPA'."""
+    mac = salted_hmac("scheduling.manage-code", _signed(reference, revocations), algorithm="sha256").digest()
+    number = int.from_bytes(mac[:5])
+    chars = "".join(CODE_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def normalised_code(typed: str) -> str | None:
+    """A code as typed (any case, with or without the dash or spaces, O for 0, I or L for 1) as the 8
+    characters it names, or None when it cannot be a code."""
+    chars = "".join(typed.split()).replace("-", "").upper().translate(CODE_LOOK_ALIKES)
+    if len(chars) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in chars):
+        return None
+    return chars
+
+
+def manage_code_digests(code: str) -> list[str]:
+    """How a code is stored and looked up: keyed by the secret key (40 bits are too few for a plain hash a
+    copy of the database could be searched with), under the current key and each fallback."""
+    chars = normalised_code(code) or ""
+    keys = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    return [
+        salted_hmac("scheduling.manage-code-digest", chars, secret=key, algorithm="sha256").hexdigest() for key in keys
+    ]
+
+
+def manage_code_digest(reference: str, revocations: int = 0) -> str:
+    """The stored digest of the booking's code now."""
+    return manage_code_digests(manage_code(reference, revocations))[0]
+
+
 def holder_key(client_address: str) -> str:
     """Who took a hold, as the hold row keeps it: a keyed digest of the client's address, so the bookings
     table holds no address, and the key cannot be reversed by trying every address without the secret."""

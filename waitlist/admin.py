@@ -1,5 +1,7 @@
 """Staff see the waitlist in line order, each entry's offers, and every offer with its outcome; they add
-patients who phoned in (with the same rules as the API) and take entries out of line."""
+patients who phoned in (with the same rules as the API) and take entries out of line. Staff who do not see
+every practitioner's patients see the entries and offers of their own practitioner only; each entry shown
+is recorded as a read of its patient's record."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from scheduling import bookings, clinic_time
+from scheduling import access_log, bookings, clinic_time
+from scheduling.admin.reach import PractitionersOwnAdmin
 from scheduling.admin.records import RecordAdmin
 from scheduling.models import BookingEvent
-from scheduling.patient_details import NameField
+from scheduling.patient_details import NameField, validate_phone
 from scheduling.rules import BookingRuleBroken
 from waitlist import line, notices
 from waitlist.models import Entry, Offer
@@ -33,6 +36,11 @@ class EntryForm(forms.ModelForm):
         ]
         field_classes = {"patient_name": NameField}  # normalised as every interface stores it
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "patient_phone" in self.fields:  # a number that can be called, as every interface asks
+            self.fields["patient_phone"].validators.append(validate_phone)
+
     def clean(self):
         data = super().clean()
         if self.errors:
@@ -43,6 +51,31 @@ class EntryForm(forms.ModelForm):
         except BookingRuleBroken as broken:
             raise forms.ValidationError({broken.field: broken.message}) from None
         return data
+
+
+class RecordsEntriesRead:
+    """Mixed into an admin of entries, or of what names one (`entry_of`): its list and pages log reads."""
+
+    def entry_of(self, row) -> Entry:
+        return row
+
+    def _record(self, request, rows, action: str) -> None:
+        patients = [self.entry_of(row).patient for row in rows]
+        access_log.record_patient_reads(
+            request, [p for p in patients if p is not None], action=action, channel=access_log.Channel.ADMIN
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        listed = getattr(response, "context_data", {}).get("cl")
+        if listed is not None:  # a page of rows, not a redirect after an action
+            self._record(request, listed.result_list, access_log.Action.LISTED)
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            self._record(request, [obj], access_log.Action.VIEWED)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 def when(offer: Offer) -> str:
@@ -93,7 +126,7 @@ class OfferInline(admin.TabularInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(RecordsEntriesRead, PractitionersOwnAdmin, admin.ModelAdmin):
     form = EntryForm
     list_display = [
         "patient_name",
@@ -105,7 +138,7 @@ class EntryAdmin(admin.ModelAdmin):
         "joined",
     ]
     list_filter = ["status", "appointment_type", "practitioner"]
-    list_select_related = ["appointment_type", "practitioner"]
+    list_select_related = ["appointment_type", "practitioner", "patient"]
     search_fields = ["=reference", "patient_name", "patient_email"]
     readonly_fields = ["reference", "shown_status", "place_in_line", "joined", "ended", "booking_made"]
     inlines = [OfferInline]
@@ -124,6 +157,13 @@ class EntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # taking an entry out of line withdraws its offer; a delete would not
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        shown = getattr(response, "context_data", {}).get("object")
+        if shown is not None:  # its title is the entry, which names the patient
+            self._record(request, [shown], access_log.Action.HISTORY)
+        return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -182,12 +222,13 @@ class EntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(RecordAdmin):
+class OfferAdmin(RecordsEntriesRead, PractitionersOwnAdmin, RecordAdmin):
     """Read only: offers are made, answered and lapse by themselves."""
 
+    reach_through = "hold__practitioner"
     list_display = ["patient", "time", "practitioner", "status", "offered", "expires", "answered", "booking"]
     list_filter = ["status"]
-    list_select_related = ["entry", "hold__practitioner"]
+    list_select_related = ["entry__patient", "hold__practitioner"]
     search_fields = ["=hold__reference", "=entry__reference", "entry__patient_name", "entry__patient_email"]
     time, practitioner, offered, expires, answered, booking = (
         OfferInline.time,
@@ -197,6 +238,9 @@ class OfferAdmin(RecordAdmin):
         OfferInline.answered,
         OfferInline.booking,
     )
+
+    def entry_of(self, offer: Offer) -> Entry:
+        return offer.entry
 
     @admin.display(description="Patient", ordering="entry__patient_name")
     def patient(self, offer: Offer) -> str:

@@ -11,15 +11,16 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clinic_project.clients import ClientRateThrottle
-from scheduling import bookings, clinic_time
+from scheduling import access_log, bookings, clinic_time
 from scheduling.api.caching import NeverCached
 from scheduling.api.fields import (
     BookableDateField,
     PatientNameField,
-    StrictCharField,
     WallClockField,
     appointment_type_field,
+    patient_birth_date_field,
     patient_email_field,
+    patient_phone_field,
     practitioner_field,
 )
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
@@ -27,8 +28,9 @@ from scheduling.api.idempotency import idempotent
 from scheduling.api.permissions import actor, manage_token, staff_may
 from scheduling.api.schema import EXPIRED, INVALID, KEY_REUSED, MANAGE_TOKEN, THROTTLED
 from scheduling.api.serializers import BookingConfirmation, ErrorResponse
-from scheduling.models import BookingEvent, phone_number
+from scheduling.models import BookingEvent
 from waitlist import line, notices, offers
+from waitlist.apps import REACH_ENTRY
 from waitlist.models import Entry, Offer
 
 VIA = BookingEvent.Channel.API
@@ -45,7 +47,8 @@ class JoinRequest(serializers.Serializer):
     latest_time = WallClockField(required=False, help_text="Clinic local time, HH:MM, a visit must end by.")
     patient_name = PatientNameField(max_length=200, help_text="The patient's full name.")
     patient_email = patient_email_field(help_text="Offers are sent here.")
-    patient_phone = StrictCharField(required=False, allow_blank=True, max_length=32, validators=[phone_number])
+    patient_phone = patient_phone_field()
+    patient_birth_date = patient_birth_date_field()
 
 
 class OfferSummary(serializers.Serializer):
@@ -114,6 +117,7 @@ class JoinedEntry(EntryDetail):
 
 class WaitlistViewSet(NeverCached, viewsets.GenericViewSet):
     serializer_class = JoinRequest
+    opened_as_staff = False  # set by get_object: staff reaching the entry, or its patient with the token
     lookup_url_kwarg = "waitlist_id"
     lookup_value_regex = "[^/]+"
 
@@ -122,14 +126,18 @@ class WaitlistViewSet(NeverCached, viewsets.GenericViewSet):
         return [ClientRateThrottle()]
 
     def get_object(self) -> Entry:
-        """The entry, for staff or whoever holds its token; a wrong token looks like no entry at all."""
-        # Staff open any entry to read it (view_entry) or act on it (change_entry); others need its token.
+        """The entry, for staff reaching it or whoever holds its token; a wrong token looks like no entry at all."""
+        # Staff open an entry they reach (every one, or their practitioner's) to read it (view_entry) or act on
+        # it (change_entry); others need its token.
         needs = "waitlist.view_entry" if self.action == "retrieve" else "waitlist.change_entry"
-        found = Entry.objects.opened_by(
-            self.kwargs["waitlist_id"], manage_token(self.request), staff=staff_may(self.request, needs)
-        )
+        reference, token = self.kwargs["waitlist_id"], manage_token(self.request)
+        staff = staff_may(self.request, needs)
+        found = Entry.objects.opened_by(reference, token, staff=staff)
+        if found is not None and staff and not self.request.user.has_perm(REACH_ENTRY, found):
+            staff, found = False, Entry.objects.opened_by(reference, token)
         if found is None:
             raise NotFound("No waitlist entry with this id and token.")
+        self.opened_as_staff = staff
         return found
 
     @extend_schema(
@@ -154,7 +162,7 @@ class WaitlistViewSet(NeverCached, viewsets.GenericViewSet):
             earliest_time=data.get("earliest_time"),
             latest_time=data.get("latest_time"),
         )
-        entry = line.join(wish, bookings.Patient.named_in(data))
+        entry = line.join(wish, bookings.PatientDetails.named_in(data))
         return Response(JoinedEntry(entry, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -163,7 +171,16 @@ class WaitlistViewSet(NeverCached, viewsets.GenericViewSet):
         responses={200: EntryDetail, 404: NOT_FOUND, 410: EXPIRED, 429: THROTTLED},
     )
     def retrieve(self, request, waitlist_id=None):
-        return Response(EntryDetail(self.get_object()).data)
+        entry = self.get_object()
+        self._record_read(entry)
+        return Response(EntryDetail(entry).data)
+
+    def _record_read(self, entry: Entry) -> None:
+        """Staff were shown the entry's patient (a patient reading their own entry is not logged)."""
+        if self.opened_as_staff and entry.patient is not None:
+            access_log.record_patient_reads(
+                self.request, [entry.patient], action=access_log.Action.VIEWED, channel=access_log.Channel.API
+            )
 
     @extend_schema(
         summary="Leave the waitlist (an open offer is withdrawn and its time freed)",
@@ -194,7 +211,7 @@ class WaitlistViewSet(NeverCached, viewsets.GenericViewSet):
         return idempotent(request, f"waitlist-accept:{entry.reference}", lambda: self._accept(request, entry))
 
     def _accept(self, request, entry):
-        booking, token = offers.accept(self._open_offer(entry), via=VIA)
+        booking, token = offers.accept(self._open_offer(entry), via=VIA)  # the answer names no patient
         context = {"request": request, "manage_token": token}
         return Response(BookingConfirmation(booking, context=context).data)
 
@@ -208,6 +225,7 @@ class WaitlistViewSet(NeverCached, viewsets.GenericViewSet):
     def decline(self, request, waitlist_id=None):
         entry = self.get_object()
         offers.decline(self._open_offer(entry), via=VIA)
+        self._record_read(entry)
         return Response(EntryDetail(entry).data)
 
     def _open_offer(self, entry: Entry) -> Offer:

@@ -121,7 +121,7 @@ def on_closure_saved(sender, instance: ClinicClosure, **kwargs) -> None:
 
 
 def on_closure_deleted(sender, instance: ClinicClosure, **kwargs) -> None:
-    record(clinic_time.days(instance.first_day, instance.last_day), None, f"closure '{instance.name}' removed")
+    record(instance.span(), None, f"closure '{instance.name}' removed")
 
 
 def remember_span_before_change(sender, instance, **kwargs) -> None:
@@ -132,4 +132,4 @@ def remember_span_before_change(sender, instance, **kwargs) -> None:
     if isinstance(before, TimeOff):
         instance._before_change = Span(before.starts_at, before.ends_at)
     elif isinstance(before, ClinicClosure):
-        instance._before_change = clinic_time.days(before.first_day, before.last_day)
+        instance._before_change = before.span()

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.db.models import Q
 
-from scheduling import bookings, clinic_time
+from scheduling import bookings, clinic_time, patients
 from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner
 from scheduling.reference import require_offer
 from scheduling.rules import BookingRuleBroken
@@ -59,12 +59,13 @@ class Wish:
                 )
 
 
-def join(wish: Wish, patient: bookings.Patient, *, now: datetime | None = None) -> Entry:
+def join(wish: Wish, patient: bookings.PatientDetails, *, now: datetime | None = None) -> Entry:
     """Put a patient in line; they are offered freed time that fits, in order of joining."""
     now = now or clinic_time.now()
     wish.check(clinic_time.local_date(now))
     if not patient.email:
         raise BookingRuleBroken("Offers are sent by e-mail: an address is required.", field="patient_email")
+    patient.check_asked_by(wish.appointment_type)
     with transaction.atomic():
         entry = Entry.objects.create(
             appointment_type=wish.appointment_type,
@@ -76,6 +77,7 @@ def join(wish: Wish, patient: bookings.Patient, *, now: datetime | None = None) 
             patient_name=patient.name,
             patient_email=patient.email,
             patient_phone=patient.phone,
+            patient=patients.patient_for(patient),
             joined_at=now,
         )
         notices.joined(entry)

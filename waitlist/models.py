@@ -12,8 +12,9 @@ from django.db.models import F, Q
 
 from outbox.models import OutboxItem
 from scheduling import clinic_time
-from scheduling.bookings import Patient
+from scheduling.bookings import PatientDetails
 from scheduling.models import AppointmentType, Booking, Practitioner, phone_number
+from scheduling.models import Patient as PatientRecord
 from scheduling.patient_details import validate_email_address, validate_name
 from scheduling.slots import Span
 from scheduling.tokens import LinkExpired, accepts_derived_token, manage_token
@@ -73,6 +74,9 @@ class Entry(models.Model):
     latest_date = models.DateField(help_text="Inclusive. The entry ends by itself after this day.")
     earliest_time = models.TimeField(null=True, blank=True, help_text="Clinic local time the visit may start from.")
     latest_time = models.TimeField(null=True, blank=True, help_text="Clinic local time the visit must end by.")
+    patient = models.ForeignKey(
+        PatientRecord, models.PROTECT, null=True, blank=True, related_name="waitlist_entries", editable=False
+    )
     patient_name = models.CharField(max_length=200, validators=[validate_name])
     patient_email = models.EmailField(help_text="Offers are sent here.", validators=[validate_email_address])
     patient_phone = models.CharField(max_length=32, blank=True, validators=[phone_number])
@@ -122,8 +126,15 @@ class Entry(models.Model):
         return last_day.end + timedelta(days=settings.MANAGE_LINK_DAYS_AFTER_VISIT)
 
     @property
-    def patient(self) -> Patient:
-        return Patient(name=self.patient_name, email=self.patient_email, phone=self.patient_phone)
+    def patient_details(self) -> PatientDetails:
+        # The entry keeps no date of birth of its own: the record took the one typed when the patient joined.
+        return PatientDetails(
+            name=self.patient_name,
+            email=self.patient_email,
+            phone=self.patient_phone,
+            birth_date=self.patient.birth_date if self.patient else None,
+            record=self.patient,
+        )
 
     def state(self, today: date) -> str:
         """The status a patient or staff member sees: waiting, booked, left, removed, or ended."""

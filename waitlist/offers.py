@@ -109,7 +109,7 @@ def _hold_for(entry: Entry, slot: Span, practitioner: Practitioner, until: datet
             return None  # left the line, or another worker made it an offer meanwhile
         held = bookings.offer(
             bookings.RequestedSlot.of(entry.appointment_type, slot.start, practitioner),
-            patient=entry.patient,
+            patient=entry.patient_details,
             until=until,
             now=now,
         )
@@ -151,7 +151,7 @@ def accept(offer: Offer, *, via: str, now: datetime | None = None) -> tuple[Book
     now = now or clinic_time.now()
     with transaction.atomic():
         entry, held = _answer(offer, Offer.Status.ACCEPTED, now, still_open_at=now)
-        booking, token = bookings.confirm_hold(held, patient=entry.patient, via=via, now=now)
+        booking, token = bookings.confirm_hold(held, patient=entry.patient_details, via=via, now=now)
         Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.BOOKED, booking=booking, ended_at=now)
     return booking, token
 

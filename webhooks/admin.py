@@ -1,5 +1,6 @@
 """Staff register endpoints, see why one was disabled, every delivery with each attempt (status,
-duration, error), and replay a delivery."""
+duration, error), and replay a delivery. Deliveries carry no patient details (webhooks/receivers.py); staff
+who do not see every practitioner's bookings still see only those of their own practitioner's."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 
 from scheduling import clinic_time
+from scheduling.admin.reach import PractitionersOwnAdmin
 from webhooks import delivery, network
 from webhooks.models import Delivery, Endpoint, EventType
 
@@ -68,7 +70,8 @@ ATTEMPT_COLUMNS = ("When", "Answer", "Duration", "Error")
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(PractitionersOwnAdmin, admin.ModelAdmin):
+    reach_through = "booking__practitioner"
     list_display = ["event_type", "booking", "revision", "endpoint", "status", "attempts", "due", "last_error"]
     list_filter = ["status", "event_type", "endpoint"]
     list_select_related = ["booking", "endpoint"]

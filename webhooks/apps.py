@@ -10,3 +10,6 @@ class WebhooksConfig(AppConfig):
         from webhooks import receivers
 
         booking_changed.connect(receivers.on_booking_changed, dispatch_uid="webhooks-outbox")
+        from webhooks import personal_data
+
+        personal_data.register_personal_data()

@@ -139,7 +139,7 @@ def retry_delay(attempts: int, answer: network.Answer | None, now: datetime) -> 
 
 def _retry_after(answer: network.Answer, now: datetime) -> timedelta | None:
     value = answer.headers.get("retry-after", "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is true, and int("²") fails
         return timedelta(seconds=int(value))
     try:
         return parsedate_to_datetime(value) - now

@@ -2,7 +2,8 @@
 the event. Runs inside the write path's transaction, so deliveries commit with the change or not at all.
 
 The payload is thin on purpose: no patient details. A receiver that needs them fetches the booking with
-its staff token.
+its staff token. It does carry the rooms and equipment the booking claims (`resources`) and, for a seat of a
+group session, the session's size: what a receiver (a room display, a calendar) needs to place it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 
 from scheduling.models import Booking, BookingEvent
+from scheduling.units import booking_resources
 from webhooks import delivery
 from webhooks.models import Delivery, Endpoint, EventType
 
@@ -61,8 +63,23 @@ def payload(booking: Booking, event: BookingEvent, event_type: str) -> str:
                 "appointment_type": booking.appointment_type.slug,
                 "starts_at": booking.starts_at,
                 "ends_at": booking.ends_at,
+                "resources": booking_resources(booking),
+                "session": session_summary(booking),
             },
         },
         cls=DjangoJSONEncoder,
         separators=(",", ":"),
     )
+
+
+def session_summary(booking: Booking) -> dict | None:
+    """The group session a seat belongs to, as it stands after this change; None for other types."""
+    session = booking.session
+    if session is None:
+        return None
+    return {
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "capacity": session.capacity,
+        "seats_taken": session.seats.filter(status__in=Booking.BLOCKING).count(),
+    }

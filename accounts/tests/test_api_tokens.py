@@ -20,7 +20,7 @@ STAFF_LIST = "/api/calendly/bookings"
 
 @pytest.fixture
 def desk(db):
-    return staff_member("desk", "scheduling.view_booking")
+    return staff_member("desk", "scheduling.view_booking", "scheduling.view_every_practitioner")
 
 
 def staff_list(api, key: str):

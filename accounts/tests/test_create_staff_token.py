@@ -27,7 +27,7 @@ def create_staff_token(*args) -> tuple[str, str]:
 
 @pytest.fixture
 def desk(db):
-    return staff_member("desk", "scheduling.view_booking")
+    return staff_member("desk", "scheduling.view_booking", "scheduling.view_every_practitioner")
 
 
 def test_it_prints_the_key_alone_and_the_key_opens_the_staff_api(api, desk):

@@ -22,7 +22,7 @@ initial = importlib.import_module("accounts.migrations.0001_initial")
 @pytest.fixture
 def desk_with_a_drf_token(db):
     """DRF's authtoken table as c0349c3 left it, with the desk's key. (The test's transaction drops it again.)"""
-    desk = staff_member("desk", "scheduling.view_booking")
+    desk = staff_member("desk", "scheduling.view_booking", "scheduling.view_every_practitioner")
     timestamp = "timestamp with time zone" if connection.vendor == "postgresql" else "datetime"
     with connection.cursor() as cursor:
         cursor.execute(

@@ -84,12 +84,13 @@ def test_the_month_costs_the_same_queries_whatever_the_clinic_holds(client, clin
     for n, start in enumerate(["09:00", "10:00", "11:00", "12:00"]):
         bookings.book(
             bookings.RequestedSlot(consultation, tomorrow, time.fromisoformat(start)),
-            patient=bookings.Patient(f"Patient {n}"),
+            patient=bookings.PatientDetails(f"Patient {n}"),
         )
     assert queries_for_a_month() == small
     # The clinic's details, appointment types, practitioners, their offers, their hours, time off,
-    # closures, then the bookings: each once, and all but the bookings cached until staff change them.
-    assert small == 8
+    # closures, the types' needs of rooms (none here), then the bookings: each once, and all but the
+    # bookings cached until staff change them.
+    assert small == 9
 
 
 def test_choosing_a_time_holds_it_and_answers_with_the_details_step(client, clinic, choose_time, tomorrow):
@@ -103,6 +104,17 @@ def test_choosing_a_time_holds_it_and_answers_with_the_details_step(client, clin
     page = text(response)
     assert "We are holding this time for you until" in page
     assert f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, 10:00\u201310:30 (UTC)" in page
+
+
+def test_choosing_another_time_lets_the_held_time_go_at_once(client, clinic, choose_time, tomorrow):
+    details = choose_time(tomorrow, "10:00")
+    release = form_to(details, "/book/details/release/")
+    answer = client.post("/book/details/release/", release)
+    assert answer.status_code == 302 and answer.url.startswith("/book/consultation/calendar/")
+    assert Booking.objects.get().status == Booking.Status.RELEASED
+    assert "10:00" in text(client.get(f"/book/consultation/times/?date={tomorrow.isoformat()}"))
+    again = client.post("/book/details/release/", release)  # twice, or after it lapsed: nothing to let go
+    assert again.status_code == 302 and Booking.objects.get().status == Booking.Status.RELEASED
 
 
 def test_a_time_taken_meanwhile_shows_just_taken_with_the_nearest_free_times(
@@ -213,7 +225,7 @@ def test_a_wrong_manage_token_shows_nothing_of_the_booking(client, clinic, book_
 
 def cancel_on(page, reason: str) -> tuple[str, dict]:
     """The manage page's cancel form, filled in: its action and body (the token in it)."""
-    form = form_to(page, r"/manage/[^/]+/")
+    [form] = [form for form in forms(page) if form.get("intent") == "cancel"]  # the data requests post there too
     return form.pop("action"), {**form, "reason": reason}
 
 

@@ -41,7 +41,7 @@ def book_on_the_page(client, day, start):
     answer = choose(client, day, start)
     if answer.status_code in (301, 302, 303):  # how the page went before hold ids left URLs
         answer = client.get(answer.url)
-    form = form_to(answer, r"/book/[^?]*")
+    form = form_to(answer, r"/book/(?!details/release/)[^?]*")  # the details form, not "choose another time"
     answer = client.post(form.pop("action"), {**form, **PATIENT}, follow=True)
     assert "You are booked" in text(answer)
     return answer
@@ -76,7 +76,7 @@ def test_every_old_hold_address_leads_nowhere(client, api, clinic, tomorrow, cap
     """A hold id read from an old log opens nothing: not the booking it became, nor a live hold."""
     caplog.set_level(logging.INFO, logger=REQUESTS)
     booked_id = bookings.hold(slot(tomorrow, "10:00"))[1]
-    bookings.confirm_hold(bookings.find_hold(booked_id), patient=bookings.Patient.named_in(PATIENT))
+    bookings.confirm_hold(bookings.find_hold(booked_id), patient=bookings.PatientDetails.named_in(PATIENT))
     live_id = bookings.hold(slot(tomorrow, "11:00"))[1]
     token = bookings.manage_token(Booking.objects.get(status="confirmed").reference)
 
@@ -115,7 +115,7 @@ def test_a_booked_holds_id_sent_again_in_the_form_leads_nowhere(client, clinic, 
 def confirmed(clinic, tomorrow) -> Booking:
     booking, _ = bookings.book(
         slot(tomorrow, "14:00"),
-        patient=bookings.Patient.named_in(PATIENT),
+        patient=bookings.PatientDetails.named_in(PATIENT),
     )
     return booking
 
@@ -197,7 +197,7 @@ def test_a_wrong_token_sets_no_cookie_and_shows_nothing(client, confirmed, kind,
 
 
 def test_a_cookie_opens_only_the_booking_it_was_given_for(client, confirmed, tomorrow):
-    other, _ = bookings.book(slot(tomorrow, "15:00"), patient=bookings.Patient("Ann Lee"))
+    other, _ = bookings.book(slot(tomorrow, "15:00"), patient=bookings.PatientDetails("Ann Lee"))
     name, cookie = link_cookie(client.get(links.manage_url(confirmed, bookings.manage_token(confirmed.reference))))
     # The test client sends every cookie it has, whatever its path: the server still refuses this one.
     client.cookies[name] = cookie.value

@@ -30,7 +30,7 @@ def full_day(day, consultation):
     for minutes in range(9 * 60, 17 * 60, 30):
         start = time(minutes // 60, minutes % 60)
         made[start], _ = bookings.book(
-            bookings.RequestedSlot(consultation, day, start), patient=bookings.Patient(f"P{minutes}")
+            bookings.RequestedSlot(consultation, day, start), patient=bookings.PatientDetails(f"P{minutes}")
         )
     return made[time(10)]
 

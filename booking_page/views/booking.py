@@ -7,6 +7,8 @@ travel only in those POSTs' bodies and answers, never in a URL, where logs and h
 
 from __future__ import annotations
 
+import contextlib
+
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -103,7 +105,9 @@ def times(request, appointment_type):
             holder=holder_key(client_address(request)),
             via=VIA,
         )
-        return details_step(request, held, hold_id, PatientDetailsForm(), flow.carry)
+        return details_step(
+            request, held, hold_id, PatientDetailsForm(appointment_type=held.appointment_type), flow.carry
+        )
 
     return take_chosen_time(request, flow, "hold", hold)
 
@@ -129,14 +133,34 @@ def details(request):
     lost = _lost_time_url(held, carry)
     if held.status != Booking.Status.HELD:
         return redirect(lost)
-    form = PatientDetailsForm(request.POST)
+    form = PatientDetailsForm(request.POST, appointment_type=held.appointment_type)
     if form.is_valid():
         try:
-            booking, token = bookings.confirm_hold(held, patient=bookings.Patient.named_in(form.cleaned_data), via=VIA)
+            booking, token = bookings.confirm_hold(
+                held, patient=bookings.PatientDetails.named_in(form.cleaned_data), via=VIA
+            )
         except (HoldNotFound, BookingError):
             return redirect(lost)
         return booked_page(request, booking, token, carry)
     return details_step(request, held, hold_id, form, carry)
+
+
+@page
+@require_http_methods(["POST"])
+def release(request):
+    """Choosing another time lets the hold go at once (its id in the body, as for the details), so a
+    patient going back and forth keeps no seat or slot from anyone, then the calendar again."""
+    try:
+        held = bookings.find_hold(request.POST.get("hold_id", ""))
+    except HoldNotFound:
+        held = None
+    carry = Carry.of(request)
+    if held is None:
+        return redirect(carry.url("book-types"))
+    if held.status == Booking.Status.HELD:
+        with contextlib.suppress(BookingError):  # confirmed or lapsed meanwhile: nothing to let go
+            bookings.release_hold(held, via=VIA)
+    return redirect(carry.url("book-calendar", held.appointment_type.slug))
 
 
 def details_step(request, held: Booking, hold_id: str, form: PatientDetailsForm, carry: Carry):
@@ -152,7 +176,7 @@ def details_step(request, held: Booking, hold_id: str, form: PatientDetailsForm,
             "action": carry.url("book-details"),
             "hold_lapsed": held.hold_expires_at <= now,
             "hold_minutes": bookings.hold_minutes(),
-            "start_over_url": carry.url("book-calendar", held.appointment_type.slug),
+            "release_action": carry.url("book-release"),
         },
         embed_event={"type": "time_chosen", "start": held.starts_at.isoformat()},
     )

@@ -78,6 +78,9 @@ def cannot_change(request, refused: BookingError) -> HttpResponse:
 TOO_MANY_BY_SCOPE = {
     "hold": _lazy("Too many times were held from your network. Please try again in %(minutes)d minutes."),
     "waitlist": _lazy("Too many waitlist entries came from your network. Please try again in %(minutes)d minutes."),
+    "manage_code": _lazy(
+        "Too many booking codes were tried from your network. Please try again in %(minutes)d minutes."
+    ),
 }
 TOO_MANY_REQUESTS = _lazy("Too many requests came from your network. Please try again in %(minutes)d minutes.")
 

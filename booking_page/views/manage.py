@@ -31,11 +31,20 @@ from booking_page.views.common import (
     too_many,
 )
 from scheduling import bookings, clinic_time
-from scheduling.models import Booking, BookingEvent
+from scheduling.models import Booking, BookingEvent, PrivacyRequest
+from scheduling.patients import privacy_requests
 from scheduling.rules import BookingError, TooLateToChange
 
 VIA = BookingEvent.Channel.BOOKING_PAGE
-DONE = {"cancelled", "moved"}
+DONE = {
+    "cancelled",
+    "moved",
+    "copy_asked",
+    "erasure_asked",
+    "copy_already_asked",
+    "erasure_already_asked",
+    "privacy_unrecorded",
+}
 
 
 def _refusal(booking: Booking) -> BookingError | None:
@@ -64,7 +73,10 @@ def manage(request, reference):
         return credential.exchange(request, token)
     carry = Carry.of(request)
     here = carry.url("manage-booking", booking.reference)
-    if request.method == "POST" and request.POST.get("intent") != "cancel":
+    intent = request.POST.get("intent") if request.method == "POST" else None
+    if intent == "privacy":
+        return _ask_about_data(request, credential, token, booking, carry)
+    if request.method == "POST" and intent != "cancel":
         # The confirmation's "view, move or cancel" button: it posts the token, which the cookie keeps.
         return credential.see(request, here, token)
     form = CancelForm(request.POST or None)
@@ -101,6 +113,23 @@ def manage(request, reference):
         },
         status=status,
     )
+
+
+def _ask_about_data(request, credential: Pass, token: str, booking: Booking, carry: Carry) -> HttpResponse:
+    """ "Request a copy of my data" or "Delete my data": a request for the clinic's staff, who handle it."""
+    wait = wait_seconds(request, "manage")
+    if wait:
+        return too_many(request, wait, "manage")
+    kind = request.POST.get("kind", "")
+    if kind not in PrivacyRequest.Kind.values:
+        return credential.see(request, carry.url("manage-booking", booking.reference), token)
+    try:
+        _, made = privacy_requests.ask(booking, kind)
+    except BookingError:
+        done = "privacy_unrecorded"
+    else:
+        done = f"{kind}_asked" if made else f"{kind}_already_asked"
+    return credential.see(request, carry.url("manage-booking", booking.reference, done=done), token)
 
 
 def _move_flow(request, reference) -> tuple[Flow | None, dict | HttpResponse]:

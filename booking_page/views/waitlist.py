@@ -37,7 +37,7 @@ def join(request, appointment_type):
     flow, context = booking_flow(request, appointment_type)
     if flow is None:
         return not_found(request, _("This appointment or practitioner is not offered."))
-    form = WaitlistForm(request.POST or None, initial=_initial(request))
+    form = WaitlistForm(request.POST or None, initial=_initial(request), appointment_type=flow.picker.appointment_type)
     if request.method == "POST" and form.is_valid():
         wait = wait_seconds(request, "waitlist")
         if wait:
@@ -49,7 +49,7 @@ def join(request, appointment_type):
             **{name: data[name] for name in ("earliest_date", "latest_date", "earliest_time", "latest_time")},
         )
         try:
-            entry = line.join(wish, bookings.Patient.named_in(data))
+            entry = line.join(wish, bookings.PatientDetails.named_in(data))
         except BookingRuleBroken as broken:
             form.add_error(broken.field if broken.field in form.fields else None, broken.message)
         else:

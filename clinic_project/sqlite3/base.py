@@ -9,6 +9,9 @@ before it ends. SQLite's own locking still guards the database against anything 
 
 The lock is held from BEGIN to COMMIT or ROLLBACK, and the kernel drops it if the process dies.
 
+A migration that alters a table makes SQLite copy it to a new one, drop the old and rename the copy
+(DatabaseSchemaEditor below): the database guards' triggers on other tables that read it stay valid.
+
 The database holds patients' details, so only the service's own user may read it: the file is created mode
 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode), and the files of
 an installation made before this are narrowed to 0600 when a connection opens.
@@ -21,7 +24,7 @@ import fcntl
 import os
 import stat
 
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, schema
 
 OWNER_ONLY = 0o600
 # The database and the files SQLite and this backend keep beside it.
@@ -42,7 +45,30 @@ def keep_private(database: str) -> None:
             os.chmod(path, stat.S_IMODE(mode) & OWNER_ONLY)
 
 
+class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
+    def _remake_table(self, model, create_field=None, delete_field=None, alter_fields=None):
+        # Since 3.26 SQLite checks every trigger when a table is renamed, and the guards' triggers on other
+        # tables read this one (a session's seats count its bookings, a booking's status reaches its claims):
+        # between dropping the old table and renaming the copy they name a table that is gone, and the rename
+        # fails ("error in trigger session_seats_capacity: no such table"). The copy takes the old name, so
+        # nothing needs rewriting: the rename is done as before 3.26. (Triggers on the table itself are
+        # dropped with it; the post-migrate handler puts them back: scheduling.apps.reinstall_guards.)
+        with self.connection.cursor() as cursor:
+            cursor.execute("PRAGMA legacy_alter_table")
+            (legacy,) = cursor.fetchone()
+            cursor.execute("PRAGMA legacy_alter_table = ON")
+        try:
+            super()._remake_table(
+                model, create_field=create_field, delete_field=delete_field, alter_fields=alter_fields
+            )
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA legacy_alter_table = {'ON' if legacy else 'OFF'}")
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    SchemaEditorClass = DatabaseSchemaEditor
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._lock_file: int | None = None  # a descriptor of the lock file, opened once per connection

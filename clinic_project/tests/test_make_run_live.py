@@ -90,10 +90,12 @@ class MakeRun:
             return request("GET", f"{self.url}/healthz", timeout=5)[0] == 200
         return False
 
-    def wait_for(self, condition, what: str, seconds: float = 30) -> None:
+    def wait_for(self, condition, what, seconds: float = 30) -> None:
+        """`what` names the awaited state; a callable is asked only on a time-out, for the state then."""
         try:
             wait_until(condition, seconds)
         except AssertionError:
+            what = what() if callable(what) else what
             raise AssertionError(f"{what} timed out; make run said:\n{self.output()[-6000:]}") from None
 
     def output(self) -> str:
@@ -198,6 +200,12 @@ class Load:
                 answer["booking_id"]: body["patient_email"] for body, status, answer in self.bookings if status == 200
             }
 
+    def summary(self) -> str:
+        """How the answers so far went, for a timed-out wait's message."""
+        with self._lock:
+            statuses = [str(status) for _, status, _ in self.bookings]
+        return ", ".join(f"{s}: {statuses.count(s)}" for s in sorted(set(statuses))) or "no answers yet"
+
     def stop(self) -> None:
         self._stop.set()
         for thread in self._threads:
@@ -251,7 +259,11 @@ def test_a_worker_and_a_sweeper_killed_mid_load_come_back_and_nothing_is_lost(tm
             assert worker and sweeper, service.output()[-3000:]
 
             load = Load(service.url)
-            wait_until(lambda: len(load.confirmed()) >= 10 and len(inbox.messages) >= 2, seconds=60)
+            service.wait_for(
+                lambda: len(load.confirmed()) >= 10 and len(inbox.messages) >= 2,
+                lambda: f"10 bookings and 2 e-mails ({load.summary()}; {len(inbox.messages)} e-mails)",
+                seconds=120,
+            )
             os.kill(worker, signal.SIGKILL)  # mid-batch: confirmations are still waiting to be sent
             sent_at_kill = len(inbox.messages)
             confirmed_at_kill = len(load.confirmed())
@@ -259,7 +271,11 @@ def test_a_worker_and_a_sweeper_killed_mid_load_come_back_and_nothing_is_lost(tm
             os.kill(sweeper, signal.SIGKILL)
             service.wait_for(lambda: service.pid_of("manage.py", "sweep_outbox") not in (None, sweeper), "sweeper back")
             # Bookings go on being made, and answered, after both came back.
-            wait_until(lambda: len(load.confirmed()) >= confirmed_at_kill + 20, seconds=60)
+            service.wait_for(
+                lambda: len(load.confirmed()) >= confirmed_at_kill + 20,
+                lambda: f"20 bookings after the kills ({confirmed_at_kill} before; now {load.summary()})",
+                seconds=120,
+            )
             load.stop()
 
             confirmed = load.confirmed()

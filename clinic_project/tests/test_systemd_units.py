@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = ROOT / "deploy" / "systemd"
-SERVICES = ["clinic-web.service", "clinic-worker.service", "clinic-sweeper.service"]
+SERVICES = ["clinic-web.service", "clinic-worker.service", "clinic-sweeper.service", "clinic-purger.service"]
 INSTALLED_AT = "/srv/clinic"
 ENVIRONMENT_FILE = "/etc/clinic/clinic.env"
 # `systemd-analyze security` rates exposure from 0 (locked down) to 10; 2 and under is "OK".

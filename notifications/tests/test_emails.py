@@ -10,7 +10,7 @@ import pytest
 from notifications.models import Message
 from outbox.tests.mail import html_of, invite_of, text_of
 from scheduling import bookings
-from scheduling.bookings import Actor, Patient
+from scheduling.bookings import Actor, PatientDetails
 from scheduling.models import Booking, Clinic
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +171,7 @@ def test_a_clinic_can_override_the_email_templates(settings, tmp_path, booked, i
 def test_a_corrected_address_gets_what_has_not_gone_out(booked, inbox, run_worker):
     booking = Booking.objects.get(reference=booked["booking_id"])
     bookings.change_patient_details(
-        booking, Patient(name="Ada Lovelace", email="ada@lovelace.example"), by=Actor.integration("desk")
+        booking, PatientDetails(name="Ada Lovelace", email="ada@lovelace.example"), by=Actor.integration("desk")
     )
     run_worker()
     [mail] = inbox.messages
@@ -181,7 +181,7 @@ def test_a_corrected_address_gets_what_has_not_gone_out(booked, inbox, run_worke
 
 def test_a_removed_address_stops_what_has_not_gone_out(booked, inbox, run_worker):
     booking = Booking.objects.get(reference=booked["booking_id"])
-    bookings.change_patient_details(booking, Patient(name="Ada Lovelace"), by=Actor.integration("desk"))
+    bookings.change_patient_details(booking, PatientDetails(name="Ada Lovelace"), by=Actor.integration("desk"))
     run_worker()
     assert inbox.messages == []
     assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}

@@ -9,7 +9,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from scheduling import bookings, clinic_time
-from scheduling.bookings import Actor, Patient
+from scheduling.bookings import Actor, PatientDetails
 from scheduling.models import AppointmentType, Booking, PatientDataRead, Practitioner
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def feed_url(admin_client, clinic):
 def book(day, start, name, **kwargs) -> Booking:
     booking, _ = bookings.book(
         bookings.RequestedSlot(AppointmentType.objects.get(slug="consultation"), day, start),
-        patient=Patient(name=name, email="p@example.com", reason_for_visit="Migraine"),
+        patient=PatientDetails(name=name, email="p@example.com", reason_for_visit="Migraine"),
         **kwargs,
     )
     return booking
@@ -125,3 +125,23 @@ def test_without_a_link_issued_no_feed_exists(client, make_practitioner):
     practitioner = make_practitioner("dr-new", types=AppointmentType.objects.all())
     assert Practitioner.objects.get(pk=practitioner.pk).feed_token_digest == ""
     assert client.get("/calendars/dr-new.ics?token=").status_code == 404
+
+
+def test_a_group_session_is_one_event_with_its_seats_and_no_names(client, feed_url, clinic, today):
+    jabs = AppointmentType.objects.create(slug="jabs", name="Flu jab", duration_minutes=10, capacity=12)
+    clinic.appointment_types.add(jabs)
+    day = today + timedelta(days=2)
+    seats = [
+        bookings.book(bookings.RequestedSlot(jabs, day, time(10)), patient=PatientDetails(name=f"Ann Seat{n}"))[0]
+        for n in range(3)
+    ]
+    bookings.cancel(seats[0], by=Actor.integration("test"))
+    response = client.get(feed_url)
+    [event] = events(response)
+    assert str(event["summary"]) == "Flu jab: 2 of 12 seats"
+    assert event["dtstart"].dt == seats[1].starts_at
+    sequence = int(event["sequence"])
+    assert "A. S." not in response.content.decode()
+    bookings.book(bookings.RequestedSlot(jabs, day, time(10)), patient=PatientDetails(name="Ben Late"))
+    [event] = events(client.get(feed_url))
+    assert str(event["summary"]) == "Flu jab: 3 of 12 seats" and int(event["sequence"]) > sequence

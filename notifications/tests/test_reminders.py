@@ -10,7 +10,7 @@ import time_machine
 from notifications.models import Message
 from outbox.tests.mail import text_of
 from scheduling import bookings
-from scheduling.bookings import Actor, Patient
+from scheduling.bookings import Actor, PatientDetails
 from scheduling.models import AppointmentType, Booking, Clinic
 from scheduling.tests.clock_changes import next_clock_change
 
@@ -21,7 +21,7 @@ LONDON = ZoneInfo("Europe/London")
 def book_at(moment: datetime, day, start: time, **patient) -> Booking:
     booking, _ = bookings.book(
         bookings.RequestedSlot(AppointmentType.objects.get(slug="consultation"), day, start),
-        patient=Patient(name="Ada Lovelace", email="ada@example.com", **patient),
+        patient=PatientDetails(name="Ada Lovelace", email="ada@example.com", **patient),
         now=moment,
     )
     return booking

@@ -1,24 +1,30 @@
 """The bookings desk: the list with its filters, each booking's history, front-desk actions, revoking a
 patient's manage link, and adding or moving bookings through the one booking service. Every booking the
-list or a page shows is recorded as read (scheduling/access_log.py)."""
+list or a page shows is recorded as read (scheduling/access_log.py). Staff who do not see every
+practitioner's bookings see, open, change and book their own practitioner's only (scheduling/roles.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from scheduling import access_log, bookings, clinic_time
+from scheduling import access_log, bookings, clinic_time, roles
 from scheduling.admin.day_schedule import DayScheduleView
-from scheduling.admin.forms import BookingAdminForm
+from scheduling.admin.forms import OFF_GRID_PERMISSION, BookingAdminForm, unit_fields
+from scheduling.admin.phone_search import PhoneSearchMixin
+from scheduling.admin.reach import PractitionersOwnAdmin
+from scheduling.admin.start_times import start_times_view
+from scheduling.admin.week_calendar import calendar_urls
 from scheduling.links import manage_url
 from scheduling.models import Booking, BookingEvent
 from scheduling.rules import BookingError
@@ -69,6 +75,16 @@ def earlier_no_shows() -> Subquery:
     return Coalesce(Subquery(no_shows, output_field=IntegerField()), 0)
 
 
+def code_to_read_out(request, booking: Booking) -> str:
+    """The message's second half: the booking's code, for a patient on the phone (tokens.manage_code)."""
+    return format_html(
+        ' On the phone, read out the booking code <strong class="manage-code">{0}</strong>: the patient types it '
+        'at <a href="{1}">{1}</a>.',
+        booking.manage_code,
+        request.build_absolute_uri(reverse("manage-code")),
+    )
+
+
 HISTORY_COLUMNS = ("Revision", "When", "What", "Who", "Channel", "Reason", "What changed")
 
 
@@ -97,20 +113,23 @@ def history_table(booking: Booking) -> str:
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(PhoneSearchMixin, PractitionersOwnAdmin, admin.ModelAdmin):
     form = BookingAdminForm
     list_display = [
         "reference",
         "local_start",
-        "patient_name",
+        "listed_name",
         "appointment_type",
         "practitioner",
         "status",
         "earlier_no_shows",
     ]
-    list_filter = [WhenFilter, "status", "appointment_type", "practitioner"]
+    # Practitioners with bookings in reach only: not an inactive one nobody can book (the demo's "Clinic"), nor
+    # one a practitioner's account cannot see.
+    list_filter = [WhenFilter, "status", "appointment_type", ("practitioner", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["appointment_type", "practitioner"]
     search_fields = ["patient_name", "=reference", "patient_email", "patient_phone"]
+    phone_search_field = "patient_phone"  # as typed: found in any form (admin/phone_search.py)
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
     autocomplete_fields = ["practitioner"]
@@ -128,6 +147,7 @@ class BookingAdmin(admin.ModelAdmin):
         "local_start",
         "local_end",
         "earlier_no_shows",
+        "patient_record",
         "history",
         "created_at",
         "updated_at",
@@ -141,15 +161,19 @@ class BookingAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         when = ["appointment_type", "practitioner", "date", "start_time"]
-        patient = ["patient_name", "patient_email", "patient_phone", "reason_for_visit"]
+        if request.user.has_perm(OFF_GRID_PERMISSION) and (obj is None or obj.is_confirmed):
+            when.append("off_grid")
+        patient = ["patient_name", "patient_email", "patient_phone", "patient_birth_date", "reason_for_visit"]
         if obj is None:
-            return [("When", {"fields": when}), ("Patient", {"fields": patient})]
+            units = list(unit_fields())
+            rooms = [("Rooms and equipment", {"fields": units})] if units else []
+            return [("When", {"fields": when}), *rooms, ("Patient", {"fields": patient})]
         record = ["reference", "status", "revision", "local_start", "local_end", "created_at", "updated_at"]
         cancellation = ["cancelled_at", "cancelled_by", "cancellation_reason"]
         return [
             (None, {"fields": record}),
             ("When", {"fields": [*when, "seen_revision"]}),
-            ("Patient", {"fields": [*patient, "earlier_no_shows"]}),
+            ("Patient", {"fields": ["patient_record", *patient, "earlier_no_shows"]}),
             ("Cancellation", {"fields": cancellation, "classes": ["collapse"]}),
             ("History", {"fields": ["history"]}),
         ]
@@ -158,10 +182,33 @@ class BookingAdmin(admin.ModelAdmin):
         if obj is None:
             return self.readonly_fields
         if obj.is_hold:
-            return [*self.readonly_fields, *BookingAdminForm.Meta.fields]
+            return [*self.readonly_fields, *BookingAdminForm.Meta.fields, "date", "start_time"]
         # A type sets the booking's length; changing it is a new booking, not an edit.
         when = ["appointment_type"] if obj.is_confirmed else ["appointment_type", "practitioner", "date", "start_time"]
         return [*self.readonly_fields, *when]
+
+    @admin.display(description="Patient's record")
+    def patient_record(self, booking: Booking) -> str:
+        """The record this booking is for (and the one it was merged into): its page has the whole history."""
+        patient = booking.patient
+        if patient is None:
+            return "-"
+        link = format_html(
+            '<a href="{}">{} ({})</a>',
+            reverse("admin:scheduling_patient_change", args=[patient.pk]),
+            patient,
+            patient.reference,
+        )
+        kept = patient.merged_into
+        if kept is None:
+            return link
+        return format_html(
+            '{}, merged into <a href="{}">{} ({})</a>',
+            link,
+            reverse("admin:scheduling_patient_change", args=[kept.pk]),
+            kept,
+            kept.reference,
+        )
 
     def has_delete_permission(self, request, obj=None):
         # Bookings are medical records: staff cancel them, which frees the time and keeps the history.
@@ -172,14 +219,39 @@ class BookingAdmin(admin.ModelAdmin):
         revoke_view = self.admin_site.admin_view(self.revoke_manage_link_view)
         return [
             path("day/", day_view, name="scheduling_booking_day"),
+            path(
+                "start-times/",
+                self.admin_site.admin_view(partial(start_times_view, model_admin=self)),
+                name="scheduling_booking_start_times",
+            ),
+            *calendar_urls(self),
             path("<path:object_id>/revoke-link/", revoke_view, name="scheduling_booking_revoke_link"),
             *super().get_urls(),
         ]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "practitioner":  # the calendars this staff member may book into and see
+            kwargs["queryset"] = roles.practitioners_reached(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if not roles.sees_every_practitioner(request.user):
+            initial.setdefault("practitioner", roles.own_practitioner_id(request.user))
+        return initial
+
     def get_form(self, request, obj=None, change=False, **kwargs):
+        units = unit_fields() if obj is None else {}
+        if units:
+            # The unit selects are the form's own, added below: the model form would refuse them as unknown.
+            fields = kwargs.get("fields") or flatten_fieldsets(self.get_fieldsets(request, obj))
+            kwargs["fields"] = [name for name in fields if name not in units]
         form = super().get_form(request, obj, change=change, **kwargs)
-        lost_race = getattr(request, "lost_race", None)
-        return type(form.__name__, (form,), {"lost_race": lost_race}) if lost_race else form
+        extra = {"lost_race": getattr(request, "lost_race", None), **units}
+        # "Any free practitioner" could be another's calendar, which this staff member then could not open.
+        extra["any_practitioner_allowed"] = roles.sees_every_practitioner(request.user)
+        extra["off_grid_allowed"] = request.user.has_perm(OFF_GRID_PERMISSION)
+        return type(form.__name__, (form,), extra)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -206,7 +278,7 @@ class BookingAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """One call to the booking service per change; the form has only checked."""
         data, by = form.cleaned_data, bookings.Actor.staff(request.user)
-        patient = bookings.Patient.named_in(data)
+        patient = bookings.PatientDetails.named_in(data)
         if not change:
             made, token = bookings.book(
                 bookings.RequestedSlot(
@@ -215,6 +287,8 @@ class BookingAdmin(admin.ModelAdmin):
                 patient=patient,
                 by=by,
                 via=ADMIN,
+                off_grid=data.get("off_grid", False),
+                resources=form.pinned_units() or None,
             )
             vars(obj).update(vars(made))
             request.manage_link = manage_url(made, token, request)
@@ -235,6 +309,7 @@ class BookingAdmin(admin.ModelAdmin):
                 ),
                 by=by,
                 via=ADMIN,
+                off_grid=data.get("off_grid", False),
             )
         bookings.change_patient_details(saved, patient, by=by, via=ADMIN)
 
@@ -245,12 +320,29 @@ class BookingAdmin(admin.ModelAdmin):
                 request,
                 format_html(
                     "Give the patient this link to view, move or cancel their booking. It is shown only "
-                    'now: <a href="{0}">{0}</a>',
+                    'now: <a href="{0}">{0}</a>{1}',
                     link,
+                    code_to_read_out(request, obj),
                 ),
                 messages.WARNING,
             )
+        view = request.GET.get("calendar")
+        if view in ("week", "day") and not {"_addanother", "_continue"} & set(request.POST):
+            # Booked from the calendar: back to it, on the booking's day.
+            self.message_user(request, f"The booking {obj.reference} was added successfully.", messages.SUCCESS)
+            day = clinic_time.local_date(obj.starts_at).isoformat()
+            return HttpResponseRedirect(f"{reverse('admin:scheduling_booking_calendar')}?view={view}&date={day}")
         return super().response_add(request, obj, post_url_continue)
+
+    # The form's `date` and `start_time` where the booking's time can no longer be changed (a hold, a
+    # cancelled or past visit): shown, in clinic time, as the form would have them.
+    @admin.display(description="Date")
+    def date(self, booking):
+        return clinic_time.local(booking.starts_at).date()
+
+    @admin.display(description="Start time")
+    def start_time(self, booking):
+        return f"{clinic_time.local(booking.starts_at):%H:%M}"
 
     @admin.display(description="Starts", ordering="starts_at")
     def local_start(self, booking):
@@ -260,6 +352,11 @@ class BookingAdmin(admin.ModelAdmin):
     def local_end(self, booking):
         return clinic_time.for_staff(booking.ends_at)
 
+    @admin.display(description="Patient name", ordering="patient_name")
+    def listed_name(self, booking):
+        """The list's name cell: a long name ends in an ellipsis (booking/change_list.html), whole in its title."""
+        return format_html('<span title="{0}">{0}</span>', booking.patient_name)
+
     @admin.display(description="Changes, oldest first")
     def history(self, booking):
         return history_table(booking)
@@ -268,7 +365,8 @@ class BookingAdmin(admin.ModelAdmin):
     def earlier_no_shows(self, booking):
         count = getattr(booking, "earlier_no_show_count", None)
         if count is None:  # the change page's object comes without the list's annotation
-            count = self.get_queryset(None).filter(pk=booking.pk).values_list("earlier_no_show_count", flat=True)[0]
+            annotated = Booking.objects.filter(pk=booking.pk).annotate(earlier_no_show_count=earlier_no_shows())
+            count = annotated.values_list("earlier_no_show_count", flat=True)[0]
         return count
 
     def _each(self, request, queryset: QuerySet[Booking], change, done: str) -> None:
@@ -334,9 +432,10 @@ class BookingAdmin(admin.ModelAdmin):
                 request,
                 format_html(
                     "{0} has no e-mail address: give the patient its new link yourself. It is shown only "
-                    'now: <a href="{1}">{1}</a>',
+                    'now: <a href="{1}">{1}</a>{2}',
                     revoked.reference,
                     link,
+                    code_to_read_out(request, revoked),
                 ),
                 messages.WARNING,
             )

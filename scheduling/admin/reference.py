@@ -1,5 +1,8 @@
 """Admin for what staff configure: the clinic's details, appointment types with their reminders,
-practitioners with their hours, time off and calendar feeds, and clinic closures."""
+practitioners with their hours, time off, calendar feeds and staff accounts, and clinic closures.
+
+Who changes what is the model permissions' (a manager's role); others read. A practitioner's calendar feed
+link is issued by whoever may change practitioners, or by that practitioner's own account."""
 
 from __future__ import annotations
 
@@ -11,7 +14,13 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from scheduling import reminders
+from scheduling import clinic_time, reminders, roles, sessions
+from scheduling.admin.schedule_changes import (
+    ClinicClosureForm,
+    OpeningHoursFormSet,
+    ScheduleChangeAdmin,
+    TimeOffForm,
+)
 from scheduling.links import practitioner_feed_url
 from scheduling.models import (
     LOGO_MAX_BYTES,
@@ -20,9 +29,33 @@ from scheduling.models import (
     ClinicClosure,
     OpeningHours,
     Practitioner,
+    ResourceRequirement,
     TimeOff,
     logo_content_type,
 )
+
+
+def nobody_offers(types) -> list[AppointmentType]:
+    """The active types among `types` that no active practitioner offers: patients cannot book them."""
+    offered = AppointmentType.objects.filter(practitioners__is_active=True).values("pk")
+    return list(AppointmentType.objects.filter(pk__in=[t.pk for t in types], is_active=True).exclude(pk__in=offered))
+
+
+def warn_nobody_offers(model_admin: admin.ModelAdmin, request, types) -> None:
+    """Staff who leave a type offered by nobody are told so on save, and where to fix it."""
+    unoffered = nobody_offers(types)
+    if not unoffered:
+        return
+    model_admin.message_user(
+        request,
+        format_html(
+            "Nobody offers {} yet, so patients cannot book it (the booking page leaves it out). Choose it under "
+            '"Appointment types" on a <a href="{}">practitioner\'s page</a>.',
+            ", ".join(t.name for t in unoffered),
+            reverse("admin:scheduling_practitioner_changelist"),
+        ),
+        messages.WARNING,
+    )
 
 
 class ClinicForm(forms.ModelForm):
@@ -129,7 +162,41 @@ class AppointmentTypeForm(forms.ModelForm):
 
     class Meta:
         model = AppointmentType
-        fields = ["name", "slug", "duration_minutes", "is_active", *AppointmentType.RULE_FIELDS, "reminder_minutes"]
+        fields = [
+            "name",
+            "slug",
+            "duration_minutes",
+            "is_active",
+            "capacity",
+            *AppointmentType.RULE_FIELDS,
+            "requires_birth_date",
+            "reminder_minutes",
+        ]
+
+    def clean_capacity(self):
+        """A capacity reaches the type's sessions still to come: not below the seats one already holds."""
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk and capacity is not None:
+            over = [s for s in sessions.to_come(self.instance, clinic_time.now()) if s.taken > capacity]
+            if over:
+                listed = "; ".join(f"{clinic_time.for_staff(s.starts_at)} ({s.taken} seats taken)" for s in over)
+                raise ValidationError(
+                    f"{len(over)} session{'s' if len(over) != 1 else ''} still to come "
+                    f"{'hold' if len(over) != 1 else 'holds'} more patients than that: {listed}. "
+                    "Cancel or move seats first, or keep a larger capacity.",
+                    code="sessions_over_capacity",
+                )
+        return capacity
+
+
+class ResourceRequirementInline(admin.TabularInline):
+    """What each booking of the type needs besides its practitioner: so many units of a pool. A quantity
+    above the pool's active units is refused on its row (ResourceRequirement.clean)."""
+
+    model = ResourceRequirement
+    extra = 0
+    verbose_name = "room or equipment needed"
+    verbose_name_plural = "rooms and equipment needed"
 
 
 @admin.register(AppointmentType)
@@ -140,14 +207,36 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
     list_editable = ["is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [ResourceRequirementInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "duration_minutes", "is_active"]}),
+        ("Group sessions", {"fields": ["capacity"]}),
         (
             "Booking rules",
             {"fields": list(AppointmentType.RULE_FIELDS)},
         ),
+        ("Patients", {"fields": ["requires_birth_date"]}),
         ("Reminders", {"fields": ["reminder_minutes"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            try:
+                resized = sessions.resize_sessions(obj, obj.capacity, now=clinic_time.now())
+            except sessions.SessionsOverCapacity as over:  # a seat taken since the form was checked
+                self.message_user(
+                    request,
+                    f"Sessions still to come keep their capacity: {over} filled up meanwhile.",
+                    messages.ERROR,
+                )
+            else:
+                if resized:
+                    self.message_user(request, f"{resized} session(s) still to come now have {obj.capacity} seats.")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_nobody_offers(self, request, [form.instance])
 
     @admin.display(description="Reminders")
     def reminders(self, appointment_type: AppointmentType) -> str:
@@ -156,18 +245,30 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
 
 class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
+    formset = OpeningHoursFormSet
     extra = 0
     ordering = ["weekday", "opens_at"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"request": request})
+
 
 class TimeOffInline(admin.TabularInline):
+    """Listed here; added and changed on the time off page, which checks the bookings it strands."""
+
     model = TimeOff
     extra = 0
     ordering = ["-starts_at"]
+    fields = ["starts_at", "ends_at", "reason"]
+    readonly_fields = ["starts_at", "ends_at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(admin.ModelAdmin):
+class PractitionerAdmin(ScheduleChangeAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "offers", "is_active"]
     list_filter = ["is_active", "appointment_types"]
     search_fields = ["name", "slug"]
@@ -175,17 +276,44 @@ class PractitionerAdmin(admin.ModelAdmin):
     filter_horizontal = ["appointment_types"]
     inlines = [OpeningHoursInline, TimeOffInline]
     readonly_fields = ["feed_token_issued_at"]
+    autocomplete_fields = ["user"]
     actions = ["issue_calendar_feed_links"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("appointment_types")
 
+    def save_formset(self, request, form, formset, change):
+        if isinstance(formset, OpeningHoursFormSet):
+            formset.save_schedule(request)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            # The choices of a booking's practitioner: the calendars this staff member may book into.
+            found = roles.practitioners_reached(request.user, found)
+        return found, may_have_duplicates
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The types this practitioner offered before the save: one may now be offered by nobody.
+        warn_nobody_offers(self, request, form.initial.get("appointment_types") or [])
+
+    def has_issue_feed_permission(self, request) -> bool:
+        return self.has_change_permission(request) or roles.own_practitioner_id(request.user) is not None
+
     @admin.display(description="Offers")
     def offers(self, practitioner):
         return ", ".join(t.name for t in practitioner.appointment_types.all())
 
-    @admin.action(description="Issue new calendar feed links (the old links stop working)")
+    @admin.action(description="Issue new calendar feed links (the old links stop working)", permissions=["issue_feed"])
     def issue_calendar_feed_links(self, request, queryset):
+        if not self.has_change_permission(request):
+            own = queryset.filter(pk=roles.own_practitioner_id(request.user))
+            if len(own) < len(queryset):
+                self.message_user(request, "Only your own calendar feed: the others are unchanged.", messages.WARNING)
+            queryset = own
         # Shown once: only a digest of each token is kept, so a lost link is replaced, not looked up.
         for practitioner in queryset:
             url = practitioner_feed_url(practitioner, practitioner.issue_feed_token())
@@ -193,7 +321,9 @@ class PractitionerAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(ScheduleChangeAdmin, admin.ModelAdmin):
+    form = TimeOffForm
+    fields = ["practitioner", "starts_at", "ends_at", "reason"]
     list_display = ["practitioner", "starts_at", "ends_at", "reason"]
     list_filter = ["practitioner"]
     list_select_related = ["practitioner"]
@@ -202,7 +332,9 @@ class TimeOffAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClinicClosure)
-class ClinicClosureAdmin(admin.ModelAdmin):
-    list_display = ["name", "first_day", "last_day"]
+class ClinicClosureAdmin(ScheduleChangeAdmin, admin.ModelAdmin):
+    form = ClinicClosureForm
+    list_display = ["name", "first_day", "closed_from", "last_day", "closed_until"]
+    fields = ["name", ("first_day", "closed_from"), ("last_day", "closed_until")]
     date_hierarchy = "first_day"
     search_fields = ["name"]

@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from clinic_project.errors import error_body
+from scheduling.api.permissions import StaffOnlyField
+from scheduling.api.serializers import Alternative
 from scheduling.links import expired_link_message
 from scheduling.rules import BookingChanged, BookingError, SlotUnavailable, TooLateToChange, TooManyHolds
 from scheduling.tokens import LinkExpired
@@ -49,9 +51,17 @@ def api_exception_handler(exc, context):
             response["Retry-After"] = str(exc.retry_after_seconds)
             return response
         if isinstance(exc, CONFLICTS):
-            return Response(error_body(exc.message, exc.code), status=status.HTTP_409_CONFLICT)
+            body = error_body(exc.message, exc.code)
+            alternatives = getattr(exc, "alternatives", None)  # a pinned unit was taken: what else would do
+            if alternatives is not None:
+                body["alternatives"] = Alternative(alternatives, many=True).data
+            return Response(body, status=status.HTTP_409_CONFLICT)
         errors = {exc.field or BODY: [exc.message]}
         return Response(error_body(exc.message, exc.code, errors), status=status.HTTP_400_BAD_REQUEST)
+
+    if isinstance(exc, StaffOnlyField):
+        body = error_body(exc.message, "staff_only", {exc.field: [exc.message]})
+        return Response(body, status=status.HTTP_403_FORBIDDEN)
 
     # Django's own 404 and 403 get DRF's codes, like every other error.
     if isinstance(exc, Http404):

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from scheduling import clinic_time, patient_details
+from scheduling.models import MAX_QUANTITY, phone_number
 from scheduling.reference import reference_data
 
 # Far enough for any horizon staff can set, near enough that date arithmetic never overflows.
@@ -51,6 +52,30 @@ class PatientNameField(serializers.CharField):
 
 def patient_email_field(**kwargs) -> serializers.EmailField:
     return serializers.EmailField(max_length=254, validators=[patient_details.validate_email_address], **kwargs)
+
+
+def _django_validator(check):
+    """A Django validator as DRF reports it: its messages on the field."""
+
+    def validate(value):
+        try:
+            check(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    return validate
+
+
+def patient_phone_field(**kwargs) -> StrictCharField:
+    """A phone number in the format the model takes that can also be called (scheduling.patient_details)."""
+    kwargs.setdefault("help_text", "A number the clinic can call, with its area code; international with +.")
+    return StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        validators=[phone_number, _django_validator(patient_details.validate_phone)],
+        **kwargs,
+    )
 
 
 @extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"})
@@ -128,3 +153,80 @@ class WallClockField(serializers.TimeField):
         if not isinstance(value, str) or not WALL_CLOCK_SHAPE.fullmatch(value):
             self.fail("invalid", format="HH:MM")
         return super().to_internal_value(value)
+
+
+class BirthDateField(IsoDateField):
+    """A patient's date of birth, YYYY-MM-DD: a real day, not in the future, not more than 130 years ago."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        _django_validator(patient_details.validate_birth_date)(day)
+        return day
+
+
+def patient_birth_date_field() -> BirthDateField:
+    return BirthDateField(
+        required=False,
+        allow_null=True,
+        help_text="The patient's date of birth, YYYY-MM-DD. Required when the appointment type's "
+        "`requires_birth_date` is true; it helps the clinic tell apart patients sharing an e-mail or phone.",
+    )
+
+
+# More pools than any type needs (a requirement per pool, each type names a handful): a longer object is
+# a client bug or an attack on the lookups, refused before any query.
+MAX_PINNED_POOLS = 10
+SLUG_SHAPE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "oneOf": [
+                {"type": "string", "pattern": f"^{SLUG_SHAPE.pattern}$"},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": f"^{SLUG_SHAPE.pattern}$"},
+                    "minItems": 1,
+                    "maxItems": MAX_QUANTITY,
+                },
+            ]
+        },
+        "maxProperties": MAX_PINNED_POOLS,
+        "example": {"treatment-rooms": "treatment-room-2"},
+    }
+)
+class PinnedUnitsField(serializers.Field):
+    """`{"pool-slug": "unit-slug"}` or `{"pool-slug": ["unit-slug", ...]}` (the shape the answers and a
+    `resource_taken`'s alternatives use): the units staff want for each pool they name; the others are
+    assigned.
+
+    Only the shape is checked here (an object of slugs, keys and values alike); which pools and units exist,
+    and whether the type needs the pool, the booking engine answers (`unknown_resource`,
+    `resource_not_in_pool`), naming this field."""
+
+    default_error_messages = {
+        "not_an_object": 'Give an object of pool slug to unit slug, for example {{"treatment-rooms": "room-2"}}.',
+        "too_many": f"Name at most {MAX_PINNED_POOLS} pools.",
+        "too_many_units": f"Name at most {MAX_QUANTITY} units of a pool.",
+        "not_a_slug": "'{text}' is not a slug: letters, digits, '-' and '_' only, at most 50 of them.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("not_an_object")
+        if len(data) > MAX_PINNED_POOLS:
+            self.fail("too_many")
+        if any(isinstance(units, list) and not 1 <= len(units) <= MAX_QUANTITY for units in data.values()):
+            self.fail("too_many_units")
+        named = [unit for units in data.values() for unit in (units if isinstance(units, list) else [units])]
+        for text in (*data, *named):
+            if not isinstance(text, str) or not SLUG_SHAPE.fullmatch(text):
+                # Never echo a value that is not text, nor one with a NUL or a control character in it.
+                shown = text if isinstance(text, str) and text.isprintable() and len(text) <= 60 else "…"
+                self.fail("not_a_slug", text=shown)
+        return {pool: tuple(units) if isinstance(units, list) else units for pool, units in data.items()}
+
+    def to_representation(self, value):
+        return value

@@ -48,6 +48,18 @@ def document_server_refusals(result, generator, request, public):
     return result
 
 
+def staff_only_fields_optional(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a booking's staff-only fields (`BookingDetail.STAFF_ONLY_FIELDS`)
+    are left out of the patient's answer, so no schema may require them (generated clients would refuse it)."""
+    from scheduling.api.serializers import BookingDetail
+
+    for schema in result.get("components", {}).get("schemas", {}).values():
+        properties = schema.get("properties", {})
+        if all(name in properties for name in BookingDetail.STAFF_ONLY_FIELDS) and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in BookingDetail.STAFF_ONLY_FIELDS]
+    return result
+
+
 def link_and_exemplify(result, generator, request, public):
     """drf-spectacular postprocessing hook: links and examples, so clients (and the fuzzer) can follow a
     booking from its creation through every operation on it."""

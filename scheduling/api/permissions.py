@@ -8,7 +8,7 @@ a booking only with that booking's manage token, and acts under the patients' ru
 
 from __future__ import annotations
 
-from rest_framework import permissions
+from rest_framework import exceptions, permissions
 
 from scheduling.bookings import PATIENT, Actor
 
@@ -48,3 +48,13 @@ def manage_token(request) -> str:
 def actor(request) -> Actor:
     """Who the history records for this request: a staff member who may change bookings, or the patient."""
     return Actor.staff(request.user) if staff_may(request, CHANGE_BOOKINGS) else PATIENT
+
+
+class StaffOnlyField(exceptions.PermissionDenied):
+    """A request field only staff may send (a pinned room, say): a patient's request naming it is refused
+    whole, 403 naming the field, rather than booked as if the field were not there."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message

@@ -6,21 +6,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from scheduling import clinic_time
+from scheduling import clinic_time, units
 from scheduling.api.fields import (
     BookableDateField,
     IsoDateField,
     PatientNameField,
+    PinnedUnitsField,
     StrictCharField,
     WallClockField,
     appointment_type_field,
+    patient_birth_date_field,
     patient_email_field,
+    patient_phone_field,
     practitioner_field,
 )
-from scheduling.api.permissions import VIEW_BOOKINGS, actor, staff_may
+from scheduling.api.permissions import VIEW_BOOKINGS, StaffOnlyField, actor, staff_may
 from scheduling.bookings import PATIENT, change_refusal
 from scheduling.links import manage_url
-from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, phone_number
+from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, PrivacyRequest
 from scheduling.rules import BookingError, RequestedSlot
 
 MAX_RANGE_DAYS = 31
@@ -83,19 +86,26 @@ class AvailableSlot(serializers.Serializer):
     practitioners = serializers.ListField(
         child=serializers.CharField(), help_text="Slugs of the practitioners free for this slot."
     )
+    seats_left = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Group types only (capacity above one): seats still free at this time; a full session is not "
+        "offered. Absent for every other type, whose slots keep the prototype's fields exactly.",
+    )
 
     def to_representation(self, open_slot):
         """An OpenSlot (span and practitioners) in the clinic's wall clock and as instants."""
         start, end = clinic_time.local(open_slot.span.start), clinic_time.local(open_slot.span.end)
-        return super().to_representation(
-            {
-                "start": start.strftime(clinic_time.WALL_CLOCK),
-                "end": end.strftime(clinic_time.WALL_CLOCK),
-                "starts_at": start,
-                "ends_at": end,
-                "practitioners": [p.slug for p in open_slot.practitioners],
-            }
-        )
+        shown = {
+            "start": start.strftime(clinic_time.WALL_CLOCK),
+            "end": end.strftime(clinic_time.WALL_CLOCK),
+            "starts_at": start,
+            "ends_at": end,
+            "practitioners": [p.slug for p in open_slot.practitioners],
+        }
+        if open_slot.seats_left is not None:
+            shown["seats_left"] = open_slot.seats_left
+        return super().to_representation(shown)
 
 
 @extend_schema_field(AvailableSlot(many=True))
@@ -129,11 +139,38 @@ class AvailabilityRange(serializers.Serializer):
 class PatientFields(serializers.Serializer):
     patient_name = PatientNameField(max_length=200, help_text="The patient's full name.")
     patient_email = patient_email_field(required=False, allow_blank=True)
-    patient_phone = StrictCharField(required=False, allow_blank=True, max_length=32, validators=[phone_number])
+    patient_phone = patient_phone_field()
+    patient_birth_date = patient_birth_date_field()
     reason_for_visit = StrictCharField(required=False, allow_blank=True, max_length=1000)
 
 
-class SlotRequest(serializers.Serializer):
+PINNED_BY_STAFF_ONLY = "Only staff may choose a room or equipment; leave resources out and the clinic assigns them."
+
+
+def pinned_units_field() -> PinnedUnitsField:
+    return PinnedUnitsField(
+        required=False,
+        help_text="Staff only (a patient sending it gets 403 naming `resources`): the unit to take for some of "
+        'the pools the type needs, `{"pool-slug": "unit-slug"}` or `{"pool-slug": ["unit-slug", ...]}` (as '
+        "answers and alternatives give them); pools left out get any free unit. 400 naming "
+        "`resources` for a pool or unit that does not exist (`unknown_resource`), a unit not in the pool "
+        "(`resource_not_in_pool`) or a pool the type does not need; 409 `resource_taken` with `alternatives` "
+        "when the unit is busy then.",
+    )
+
+
+class PinsUnits(serializers.Serializer):
+    """A request that may pin units, if the caller is staff: the view says so in the context's `staff`."""
+
+    resources = pinned_units_field()
+
+    def validate_resources(self, pinned: dict) -> dict:
+        if pinned and not self.context.get("staff"):  # `{}` pins nothing: anyone may send it
+            raise StaffOnlyField("resources", PINNED_BY_STAFF_ONLY)
+        return pinned
+
+
+class SlotRequest(PinsUnits):
     appointment_type = appointment_type_field()
     date = BookableDateField(help_text="Clinic local date, YYYY-MM-DD.")
     start_time = WallClockField(help_text="Clinic local start time, HH:MM, one of the offered slots.")
@@ -151,8 +188,13 @@ class BookingRequest(SlotRequest, PatientFields):
     """Book a free slot straight away."""
 
 
-class HeldBookingRequest(PatientFields):
-    """Confirm a hold taken with `POST /holds`: the held time becomes the patient's booking."""
+class HeldBookingRequest(PinsUnits, PatientFields):
+    """Confirm a hold taken with `POST /holds`: the held time becomes the patient's booking, with the units
+    the hold took (pinned, if at all, when it was taken)."""
+
+    def validate_resources(self, pinned: dict) -> dict:
+        super().validate_resources(pinned)
+        raise serializers.ValidationError("A hold keeps the units it took: choose them when taking the hold.")
 
     hold_id = StrictCharField(max_length=100, help_text="The `hold_id` that `POST /holds` returned.")
 
@@ -237,12 +279,34 @@ class ChangeRefusal(serializers.Serializer):
 WITHHELD = " Null for the patient once the booking is cancelled (staff still see it)."
 
 
+class SessionSeats(serializers.Serializer):
+    """The group session a seat belongs to, as staff see it."""
+
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField(help_text="Seats the session has.")
+    seats_taken = serializers.IntegerField(help_text="Seats held or booked now, this one included while it blocks.")
+
+
 class BookingDetail(BookingTimes):
     """A booking as its patient (holding the manage token) or staff see it. Once it is cancelled, the
     patient's link shows only that it was cancelled, when, and by whom: not who the patient is or why they
-    were coming (see `Booking.shows_patient_details`)."""
+    were coming (see `Booking.shows_patient_details`).
 
-    WITHHELD_FIELDS = ("patient_name", "patient_email", "patient_phone", "reason_for_visit", "cancellation_reason")
+    Rooms, equipment and a group session's seats are the clinic's business: staff see them (`resources`,
+    `session`); the patient's answer leaves both keys out, so no room name reaches a patient's app."""
+
+    STAFF_ONLY_FIELDS = ("resources", "session")
+
+    WITHHELD_FIELDS = (
+        "patient",
+        "patient_name",
+        "patient_email",
+        "patient_phone",
+        "patient_birth_date",
+        "reason_for_visit",
+        "cancellation_reason",
+    )
 
     revision = serializers.IntegerField(help_text="Goes up by one on every change; see `/events`.")
     patient_name = serializers.CharField(allow_null=True, help_text="The patient's full name." + WITHHELD)
@@ -250,6 +314,13 @@ class BookingDetail(BookingTimes):
         allow_null=True, help_text="The patient's e-mail address, or empty if none was given." + WITHHELD
     )
     patient_phone = serializers.CharField(allow_null=True, help_text="Empty if none was given." + WITHHELD)
+    patient_birth_date = serializers.DateField(allow_null=True, help_text="Null if none was given." + WITHHELD)
+    patient = serializers.CharField(
+        source="patient.reference",
+        allow_null=True,
+        help_text="The patient's record (`pt_…`, see `/patients/{reference}`) this booking is for; the fields "
+        "above are the details as typed into this booking." + WITHHELD,
+    )
     reason_for_visit = serializers.CharField(allow_null=True, help_text="Empty if none was given." + WITHHELD)
     created_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
@@ -261,13 +332,54 @@ class BookingDetail(BookingTimes):
         help_text="Why the caller may not cancel or move it now (`already_started`, `too_late_to_change`, "
         "`already_cancelled`, `illegal_transition`), the message saying whom to call; null when they may."
     )
+    resources = serializers.SerializerMethodField(
+        help_text="Staff only (left out for the patient): the units the booking claims, `{pool slug: [unit "
+        "slugs]}`; `{}` for a type that needs none."
+    )
+    session = serializers.SerializerMethodField(
+        help_text="Staff only (left out for the patient): the group session this booking is a seat of; null "
+        "for a type of one patient at a time."
+    )
 
     def to_representation(self, booking):
-        shown = super().to_representation(booking)
         request = self.context.get("request")
-        if not booking.shows_patient_details and not (request is not None and staff_may(request, VIEW_BOOKINGS)):
+        staff = request is not None and staff_may(request, VIEW_BOOKINGS)
+        if not staff:
+            # Not computed for the patient at all, rather than computed and dropped.
+            for name in self.STAFF_ONLY_FIELDS:
+                self.fields.pop(name, None)
+        shown = super().to_representation(booking)
+        if not booking.shows_patient_details and not staff:
             shown.update(dict.fromkeys(self.WITHHELD_FIELDS))
         return shown
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}})
+    def get_resources(self, booking) -> dict:
+        if "resource_claims" not in getattr(booking, "_prefetched_objects_cache", {}):
+            return units.booking_resources(booking)
+        # A list's page: its claims were read in one query (BookingViewSet.get_queryset), in this order.
+        held: dict[str, list[str]] = {}
+        for claim in booking.resource_claims.all():
+            held.setdefault(claim.pool.slug, []).append(claim.resource.slug)
+        return held
+
+    @extend_schema_field(SessionSeats(allow_null=True))
+    def get_session(self, booking) -> dict | None:
+        if booking.session_id is None:
+            return None
+        session = booking.session
+        # One count per session shown, however many of its seats a list shows.
+        taken = self.context.setdefault("seats_taken", {})
+        if session.pk not in taken:
+            taken[session.pk] = session.seats.filter(status__in=Booking.BLOCKING).count()
+        return SessionSeats(
+            {
+                "starts_at": session.starts_at,
+                "ends_at": session.ends_at,
+                "capacity": session.capacity,
+                "seats_taken": taken[session.pk],
+            }
+        ).data
 
     def _refusal(self, booking) -> BookingError | None:
         """Asked once per booking and at one instant, so the three fields always agree."""
@@ -295,7 +407,7 @@ class CancelRequest(serializers.Serializer):
     reason = StrictCharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class RescheduleRequest(serializers.Serializer):
+class RescheduleRequest(PinsUnits):
     date = BookableDateField(help_text="New clinic local date, YYYY-MM-DD.")
     start_time = WallClockField(help_text="New clinic local start time, HH:MM.")
     practitioner = practitioner_field()
@@ -321,7 +433,10 @@ class AppointmentTypeSummary(serializers.ModelSerializer):
 
     class Meta:
         model = AppointmentType
-        fields = ["slug", "name", "duration_minutes", *AppointmentType.RULE_FIELDS]
+        fields = ["slug", "name", "duration_minutes", *AppointmentType.RULE_FIELDS, "requires_birth_date", "capacity"]
+        extra_kwargs = {
+            "capacity": {"help_text": "Patients per session: above 1, a group type (slots carry `seats_left`)."}
+        }
 
     def get_slot_interval_minutes(self, appointment_type) -> int:
         return appointment_type.slot_interval_minutes or appointment_type.duration_minutes
@@ -351,6 +466,39 @@ class BookingEventSerializer(serializers.Serializer):
     )
 
 
+class PrivacyRequestAsk(serializers.Serializer):
+    """A patient asks the clinic for a copy of their data, or to delete it; staff handle the request."""
+
+    kind = serializers.ChoiceField(choices=PrivacyRequest.Kind.choices)
+
+
+class PrivacyRequestReceipt(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PrivacyRequest.Kind.choices)
+    status = serializers.ChoiceField(choices=PrivacyRequest.Status.choices)
+    requested_at = serializers.DateTimeField(help_text="When the patient asked (the first time, if asked again).")
+    already_asked = serializers.SerializerMethodField(
+        help_text="True when a request of this kind was already with the clinic: nothing new was recorded."
+    )
+    detail = serializers.SerializerMethodField(help_text="For the patient: what happens next.")
+
+    def get_already_asked(self, asked) -> bool:
+        return self.context["already_asked"]
+
+    def get_detail(self, asked) -> str:
+        return "The clinic will contact you about your request. Nothing is sent or deleted until staff handle it."
+
+
+class Alternative(serializers.Serializer):
+    """A time, and the units for it, that would do instead of a pinned unit that is taken."""
+
+    date = serializers.DateField(help_text="Clinic local date.")
+    start_time = serializers.TimeField(format=clinic_time.WALL_CLOCK, help_text="Clinic local start time, HH:MM.")
+    resources = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The units per pool that are free then: `{pool slug: [unit slugs]}`.",
+    )
+
+
 class ErrorResponse(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, for people.")
     code = serializers.CharField(help_text="What went wrong, for programs, e.g. `invalid`, `slot_unavailable`.")
@@ -358,4 +506,10 @@ class ErrorResponse(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Messages per request field (or `body` for the request as a whole).",
+    )
+    alternatives = Alternative(
+        many=True,
+        required=False,
+        help_text="With `resource_taken` only: the same time with other units, and the nearest times with the "
+        "units asked for, to offer instead.",
     )

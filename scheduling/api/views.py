@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import (
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from clinic_project.clients import ClientRateThrottle, client_address
 from clinic_project.errors import error_body
-from scheduling import access_log, bookings, clinic_time, tokens
+from scheduling import access_log, bookings, clinic_time, roles, tokens
 from scheduling.api import availability_query, serializers
 from scheduling.api.availability import availability_json
 from scheduling.api.caching import NeverCached
@@ -40,7 +40,8 @@ from scheduling.api.schema import (
     front_desk_schema,
     patient_change_schema,
 )
-from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner
+from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, ResourceClaim
+from scheduling.patients import privacy_requests
 from scheduling.reference import reference_data
 from scheduling.rules import HoldNotFound
 
@@ -106,6 +107,9 @@ class NewBookingViewSet(NeverCached, viewsets.GenericViewSet):
     throttle_classes = [ClientRateThrottle]
     throttle_scope = "booking"
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "staff": staff_may(self.request, CHANGE_BOOKINGS)}
+
     @extend_schema(
         summary="Book a slot, or confirm a hold",
         parameters=[IDEMPOTENCY_KEY],
@@ -126,16 +130,19 @@ class NewBookingViewSet(NeverCached, viewsets.GenericViewSet):
         requested.is_valid(raise_exception=True)
         data = requested.validated_data
         booking, token = bookings.book(
-            serializers.requested_slot(data), patient=bookings.Patient.named_in(data), by=actor(request)
+            serializers.requested_slot(data),
+            patient=bookings.PatientDetails.named_in(data),
+            by=actor(request),
+            resources=data.get("resources"),
         )
         return self._confirmation(request, booking, token)
 
     def _confirm_hold(self, request):
-        confirmation = serializers.HeldBookingRequest(data=request.data)
+        confirmation = serializers.HeldBookingRequest(data=request.data, context=self.get_serializer_context())
         confirmation.is_valid(raise_exception=True)
         data = confirmation.validated_data
         booking, token = bookings.confirm_hold(
-            bookings.find_hold(data["hold_id"]), patient=bookings.Patient.named_in(data), by=actor(request)
+            bookings.find_hold(data["hold_id"]), patient=bookings.PatientDetails.named_in(data), by=actor(request)
         )
         return self._confirmation(request, booking, token)
 
@@ -155,6 +162,9 @@ class HoldViewSet(NeverCached, viewsets.GenericViewSet):
     throttle_classes = [ClientRateThrottle]
     throttle_scope = "hold"
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "staff": staff_may(self.request, CHANGE_BOOKINGS)}
+
     @extend_schema(
         summary="Hold a slot for a few minutes",
         parameters=[IDEMPOTENCY_KEY],
@@ -168,7 +178,9 @@ class HoldViewSet(NeverCached, viewsets.GenericViewSet):
         requested.is_valid(raise_exception=True)
         data = requested.validated_data
         holder = tokens.holder_key(client_address(request))
-        held, hold_id = bookings.hold(serializers.requested_slot(data), holder=holder, by=actor(request))
+        held, hold_id = bookings.hold(
+            serializers.requested_slot(data), holder=holder, by=actor(request), resources=data.get("resources")
+        )
         held_data = serializers.Hold(held, context={"hold_id": hold_id}).data
         return Response(held_data, status=status.HTTP_201_CREATED)
 
@@ -218,7 +230,9 @@ class PractitionerViewSet(viewsets.ReadOnlyModelViewSet):
 
 class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Staff list bookings and follow the front desk; a patient holding the manage token sees, cancels or
-    moves their own. Every booking shown to staff is recorded as read."""
+    moves their own. Every booking shown to staff is recorded as read. Staff who do not see every
+    practitioner's bookings reach their own practitioner's only: another's is not found (scheduling/roles.py),
+    unless they hold its manage token, and then they are its patient."""
 
     serializer_class = serializers.BookingDetail
     lookup_field = "reference"
@@ -251,19 +265,34 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
     def get_throttles(self):
         return [] if self.action in self.STAFF_ACTIONS else [ClientRateThrottle()]
 
+    # Whether get_object opened the booking as staff reaching it (else as its patient, with the token).
+    opened_as_staff = False
+
     def get_queryset(self) -> QuerySet[Booking]:
-        return Booking.objects.select_related("appointment_type", "practitioner")
+        claims = ResourceClaim.objects.select_related("pool", "resource").order_by("pool__slug", "resource__slug")
+        found = Booking.objects.select_related("appointment_type", "practitioner", "patient", "session")
+        return roles.bookings_reached(self.request.user, found.prefetch_related(Prefetch("resource_claims", claims)))
 
     def get_object(self) -> Booking:
-        """The booking, if the caller is staff or holds its manage token; otherwise 404 either way (410 for
-        the right token once its link has expired).
+        """The booking, if the caller is staff reaching it or holds its manage token; otherwise 404 either way
+        (410 for the right token once its link has expired).
 
         Holds are not bookings yet: they are found through `/holds` only.
         """
-        found = Booking.objects.opened_by(self.kwargs["booking_id"], manage_token(self.request), staff=self._as_staff())
+        reference, token = self.kwargs["booking_id"], manage_token(self.request)
+        staff = self._as_staff()
+        found = Booking.objects.opened_by(reference, token, staff=staff)
+        if found is not None and staff and not self.request.user.has_perm(roles.REACH_BOOKING, found):
+            # Another practitioner's booking: the front desk's actions are not found, the rest only with the token.
+            staff = False
+            found = None if self.action in self.STAFF_ACTIONS else Booking.objects.opened_by(reference, token)
         if found is None:
             raise NotFound("No booking with this reference and token.")
+        self.opened_as_staff = staff
         return found
+
+    def _actor(self, request) -> bookings.Actor:
+        return actor(request) if self.opened_as_staff else bookings.PATIENT
 
     def _change_once(self, request, kind: str, change) -> Response:
         """Apply `change` to the caller's booking; a retry with the same Idempotency-Key replays it."""
@@ -296,10 +325,13 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
         responses={200: serializers.BookingDetail, 404: NOT_FOUND, 410: EXPIRED, 429: THROTTLED},
     )
     def retrieve(self, request, booking_id=None):
-        booking = self.get_object()
-        if self._as_staff():  # a patient reading their own booking is not in the log
+        return self._shown(self.get_object())
+
+    def _shown(self, booking: Booking) -> Response:
+        """The booking as the answer; staff were shown its patient's data (a patient's own is not logged)."""
+        if self.opened_as_staff:
             access_log.record_staff_reads(
-                request, [booking], action=access_log.Action.VIEWED, channel=access_log.Channel.API
+                self.request, [booking], action=access_log.Action.VIEWED, channel=access_log.Channel.API
             )
         return Response(self.get_serializer(booking).data)
 
@@ -324,8 +356,8 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
     def _cancel(self, request, booking):
         cancellation = serializers.CancelRequest(data=request.data)
         cancellation.is_valid(raise_exception=True)
-        bookings.cancel(booking, by=actor(request), reason=cancellation.validated_data["reason"])
-        return Response(self.get_serializer(booking).data)
+        bookings.cancel(booking, by=self._actor(request), reason=cancellation.validated_data["reason"])
+        return self._shown(booking)
 
     @patient_change_schema("Move a booking to another free slot", serializers.RescheduleRequest, TAKEN)
     @action(detail=True, methods=["post"])
@@ -333,14 +365,15 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
         return self._change_once(request, "reschedule", self._reschedule)
 
     def _reschedule(self, request, booking):
-        move = serializers.RescheduleRequest(data=request.data)
+        move = serializers.RescheduleRequest(data=request.data, context={"staff": self.opened_as_staff})
         move.is_valid(raise_exception=True)
         moved = bookings.reschedule(
             booking,
             serializers.requested_slot(move.validated_data, booking.appointment_type),
-            by=actor(request),
+            by=self._actor(request),
+            resources=move.validated_data.get("resources"),
         )
-        return Response(self.get_serializer(moved).data)
+        return self._shown(moved)
 
     @front_desk_schema("The patient has arrived (staff)")
     @action(detail=True, methods=["post"], url_path="check-in")
@@ -357,6 +390,33 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
     def no_show(self, request, booking_id=None):
         return self._front_desk(bookings.mark_no_show)
 
+    @extend_schema(
+        summary="Ask the clinic for a copy of one's data, or to delete it (patient, with the manage token)",
+        description="Records a request for the clinic's staff, once per patient and kind while it is open; "
+        "nothing is exported or erased by it. 201 when recorded, 200 when one was already with the clinic.",
+        parameters=MANAGE_TOKEN,
+        request=serializers.PrivacyRequestAsk,
+        responses={
+            200: serializers.PrivacyRequestReceipt,
+            201: serializers.PrivacyRequestReceipt,
+            400: INVALID,
+            404: NOT_FOUND,
+            410: EXPIRED,
+            429: THROTTLED,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="privacy-request")
+    def privacy_request(self, request, booking_id=None):
+        # The patient's own ask: the manage token, never a staff account, opens the booking for it.
+        booking = Booking.objects.opened_by(booking_id, manage_token(request), staff=False)
+        if booking is None:
+            raise NotFound("No booking with this reference and token.")
+        ask = serializers.PrivacyRequestAsk(data=request.data)
+        ask.is_valid(raise_exception=True)
+        asked, made = privacy_requests.ask(booking, ask.validated_data["kind"])
+        receipt = serializers.PrivacyRequestReceipt(asked, context={"already_asked": not made})
+        return Response(receipt.data, status=status.HTTP_201_CREATED if made else status.HTTP_200_OK)
+
     def _front_desk(self, change) -> Response:
-        booking = change(self.get_object(), by=actor(self.request))
-        return Response(self.get_serializer(booking).data)
+        booking = change(self.get_object(), by=self._actor(self.request))
+        return self._shown(booking)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from scheduling import clinic_time
-from scheduling.bookings.writes import Actor, Channel, Kind, Patient, Status, change, require_status
+from scheduling.bookings.writes import Actor, Channel, Kind, PatientDetails, Status, change, require_status
 from scheduling.models import Booking
 from scheduling.rules import BookingRuleBroken
 
@@ -48,7 +48,7 @@ def mark_no_show(booking: Booking, *, by: Actor, via: str = Channel.API, now: da
 
 
 def change_patient_details(
-    booking: Booking, patient: Patient, *, by: Actor, via: str = Channel.ADMIN, now: datetime | None = None
+    booking: Booking, patient: PatientDetails, *, by: Actor, via: str = Channel.ADMIN, now: datetime | None = None
 ) -> Booking:
     """Staff correct a patient's name, e-mail, phone or reason for visit; nothing is written if nothing
     differs."""

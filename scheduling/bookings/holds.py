@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scheduling import clinic_time, tokens
-from scheduling.bookings.writes import PATIENT, SYSTEM, Actor, Channel, Kind, Patient, Status, change
+from scheduling import clinic_time, patients, tokens
+from scheduling.bookings.writes import (
+    PATIENT,
+    SYSTEM,
+    Actor,
+    Channel,
+    Kind,
+    PatientDetails,
+    Status,
+    change,
+    in_transaction,
+)
 from scheduling.models import Booking
 from scheduling.rules import BookingChanged, BookingRuleBroken, HoldNotFound, RequestedSlot, SlotUnavailable
 
@@ -23,7 +33,7 @@ def find_hold(hold_id: str) -> Booking:
 
 
 def confirm_hold(
-    held: Booking, *, patient: Patient, by: Actor = PATIENT, via: str = Channel.API, now: datetime | None = None
+    held: Booking, *, patient: PatientDetails, by: Actor = PATIENT, via: str = Channel.API, now: datetime | None = None
 ) -> tuple[Booking, str]:
     """Turn a hold (a patient's, or an offer's) into a confirmed booking for `patient`; returns it and the
     patient's manage token.
@@ -43,18 +53,28 @@ def confirm_hold(
         RequestedSlot.of(held.appointment_type, held.starts_at).instant(now)
     except BookingRuleBroken as broken:
         raise BookingRuleBroken(broken.message, field="hold_id", code=broken.code) from None
-    booking = change(
-        held,
-        Kind.CREATED,
-        allowed_from=[Status.HELD],
-        by=by,
-        via=via,
-        now=now,
-        status=Status.CONFIRMED,
-        hold_expires_at=None,
-        held_by=None,
-        **patient.as_fields(),
-    )
+    if not held.patient_id:  # an offer's patient was asked when they joined the waitlist
+        patient.check_asked_by(held.appointment_type)
+
+    def confirm() -> Booking:
+        # An offer's hold already names its patient; a patient's own hold is matched now, in the same
+        # transaction as the booking, so a confirmation that fails leaves no record behind.
+        record = held.patient if held.patient_id else patients.patient_for(patient)
+        return change(
+            held,
+            Kind.CREATED,
+            allowed_from=[Status.HELD],
+            by=by,
+            via=via,
+            now=now,
+            status=Status.CONFIRMED,
+            hold_expires_at=None,
+            held_by=None,
+            patient=record,
+            **patient.as_fields(),
+        )
+
+    booking = in_transaction(confirm, restoring=held)
     return booking, tokens.manage_token(booking.reference)
 
 

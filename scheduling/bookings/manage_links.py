@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from scheduling import tokens
 from scheduling.bookings.writes import Actor, Channel, Kind, Status, change
 from scheduling.models import Booking
 from scheduling.rules import BookingRuleBroken
@@ -23,6 +24,7 @@ def revoke_manage_link(
     """
     if booking.is_hold:
         raise BookingRuleBroken("A hold has no manage link yet.", field="status", code="is_hold")
+    revocations = (booking.manage_link_revocations or 0) + 1
     return change(
         booking,
         Kind.MANAGE_LINK_REVOKED,
@@ -31,6 +33,7 @@ def revoke_manage_link(
         via=via,
         now=now,
         reason=reason,
-        manage_link_revocations=(booking.manage_link_revocations or 0) + 1,
+        manage_link_revocations=revocations,
         manage_token_digest="",
+        manage_code_digest=tokens.manage_code_digest(booking.reference, revocations),  # the old code stops too
     )

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TypeVar
 
 from django.db import OperationalError, transaction
 from django.db.models import F
 
 from scheduling import cache, clinic_time, guards
-from scheduling.models import Booking, BookingEvent, Practitioner
+from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner
 from scheduling.patient_details import normalised_name
 from scheduling.rules import BookingChanged, BookingRuleBroken
 from scheduling.signals import booking_changed
@@ -26,13 +26,22 @@ Status = Booking.Status
 Kind = BookingEvent.Kind
 Channel = BookingEvent.Channel
 
-PATIENT_FIELDS = ("patient_name", "patient_email", "patient_phone", "reason_for_visit")
+PATIENT_FIELDS = ("patient_name", "patient_email", "patient_phone", "patient_birth_date", "reason_for_visit")
 # Clinical detail stays out of the history's before/after values: the event says it changed, not to what.
 NOT_RECORDED = frozenset({"reason_for_visit"})
 HIDDEN = "(not recorded)"
 # What the history keeps of a change; secrets and bookkeeping (digests, revision, updated_at) stay out.
 TRACKED = frozenset(
-    {"status", "practitioner", "starts_at", "ends_at", "cancellation_reason", "hold_expires_at", *PATIENT_FIELDS}
+    {
+        "status",
+        "practitioner",
+        "starts_at",
+        "ends_at",
+        "cancellation_reason",
+        "hold_expires_at",
+        "resources",  # {pool: [units]} the booking holds (rooms, machines)
+        *PATIENT_FIELDS,
+    }
 )
 # How often one write is run again after PostgreSQL aborted it to break a deadlock (see guards.is_deadlock).
 DEADLOCK_ATTEMPTS = 5
@@ -42,30 +51,46 @@ _writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 
 @dataclass(frozen=True)
-class Patient:
+class PatientDetails:
     """The patient's details as typed into one booking."""
 
     name: str
     email: str = ""
     phone: str = ""
     reason_for_visit: str = ""
+    birth_date: date | None = None
+    # The patient's record when it is known already (a waitlist entry's): matching is skipped.
+    record: object = field(default=None, compare=False)
 
     def __post_init__(self):
         # Every interface normalises the name already; this is the last word for any that forgets (the shell).
         object.__setattr__(self, "name", normalised_name(self.name))
 
     @classmethod
-    def named_in(cls, fields: Mapping[str, str]) -> Patient:
+    def named_in(cls, fields: Mapping[str, str]) -> PatientDetails:
         """The patient of a validated booking request or admin form, which share these field names."""
         return cls(
             name=fields["patient_name"],
             email=fields.get("patient_email", ""),
             phone=fields.get("patient_phone", ""),
             reason_for_visit=fields.get("reason_for_visit", ""),
+            birth_date=fields.get("patient_birth_date"),
         )
 
+    def check_asked_by(self, appointment_type: AppointmentType) -> None:
+        """BookingRuleBroken naming `patient_birth_date` if the type asks patients their date of birth and
+        these details, typed for this booking, have none. Details of a known record (a waitlist entry's)
+        were asked when the patient joined."""
+        if appointment_type.requires_birth_date and self.birth_date is None and self.record is None:
+            raise BookingRuleBroken(
+                f"A {appointment_type.name} needs the patient's date of birth.",
+                field="patient_birth_date",
+                code="required",
+            )
+
     def as_fields(self) -> dict[str, str]:
-        return dict(zip(PATIENT_FIELDS, (self.name, self.email, self.phone, self.reason_for_visit), strict=True))
+        typed = (self.name, self.email, self.phone, self.birth_date, self.reason_for_visit)
+        return dict(zip(PATIENT_FIELDS, typed, strict=True))
 
 
 @dataclass(frozen=True)
@@ -96,7 +121,7 @@ def status_refusal(booking: Booking, allowed: list[str], becoming: str) -> Booki
     """Why a booking in its status cannot be `becoming` ("cancelled", "moved"...), or None."""
     if booking.status in allowed:
         return None
-    status = Status(booking.status).label
+    status = Status(booking.status).label.lower()
     # `already_cancelled` is the code clients have known since cancelling came first.
     code = "already_cancelled" if booking.status == Status.CANCELLED else "illegal_transition"
     return BookingRuleBroken(f"A {status} booking cannot be {becoming}.", field="status", code=code)
@@ -117,10 +142,12 @@ def change(
     via: str,
     now: datetime | None,
     reason: str = "",
+    also_changed: dict[str, list] | None = None,
     **new: object,
 ) -> Booking:
     """The conditional write every change makes: it applies only if the row is still at the revision and
-    in a status the caller saw, then one event records it. Zero rows means someone else won."""
+    in a status the caller saw, then one event records it. Zero rows means someone else won.
+    `also_changed` adds to the event what changed beside the row ({name: [before, after]}: its units)."""
     now = now or clinic_time.now()
     before = {name: getattr(booking, name) for name in new}
 
@@ -130,9 +157,8 @@ def change(
         )
         if not written:
             current = Booking.objects.filter(pk=booking.pk).values_list("status", flat=True).first()
-            raise BookingChanged(
-                f"This booking was changed meanwhile (it is now {Status(current).label}). Reload it and try again.",
-            )
+            now_is = Status(current).label.lower()
+            raise BookingChanged(f"This booking was changed meanwhile (it is now {now_is}). Reload it and try again.")
         for name, value in new.items():
             setattr(booking, name, value)
         booking.revision += 1
@@ -142,6 +168,7 @@ def change(
             for name, value in new.items()
             if before[name] != value
         }
+        changes.update({name: values for name, values in (also_changed or {}).items() if values[0] != values[1]})
         record(booking, kind, by=by, via=via, now=now, reason=reason, changes=changes)
         return booking
 
@@ -204,7 +231,7 @@ def plain(name: str, value: object) -> object:
         return HIDDEN if value else ""
     if isinstance(value, Practitioner):
         return value.slug
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # a datetime too
         return value.isoformat()
     return value
 

@@ -18,6 +18,7 @@ from scheduling.models.catalogue import (
     TimeOff,
     Weekday,
     default_reminders,
+    overlapping_hours,
     validate_reminders,
 )
 from scheduling.models.clinic import (
@@ -34,12 +35,28 @@ from scheduling.models.clinic import (
     web_origins,
 )
 from scheduling.models.idempotency import IdempotencyRecord
+from scheduling.models.patients import MatchCandidate, Patient, PatientMerge, new_patient_reference
+from scheduling.models.privacy import ErasurePermit, PatientErasure
+from scheduling.models.privacy_requests import PrivacyRequest
+from scheduling.models.resources import (
+    MAX_QUANTITY,
+    GroupSession,
+    Resource,
+    ResourceClaim,
+    ResourceHours,
+    ResourceKind,
+    ResourcePool,
+    ResourceRequirement,
+    ResourceTimeOff,
+    larger_than_pool,
+)
 from scheduling.tokens import accepts_derived_token, manage_token, token_digest
 
 __all__ = [
     "AA_CONTRAST",
     "LOGO_MAX_BYTES",
     "LOGO_TYPES",
+    "MAX_QUANTITY",
     "MAX_REMINDERS",
     "MINUTES_IN_A_DAY",
     "ORIGIN",
@@ -51,18 +68,35 @@ __all__ = [
     "BookingStatus",
     "Clinic",
     "ClinicClosure",
+    "ErasurePermit",
+    "GroupSession",
     "IdempotencyRecord",
+    "MatchCandidate",
     "OpeningHours",
+    "Patient",
     "PatientDataRead",
+    "PatientErasure",
+    "PatientMerge",
     "Practitioner",
+    "PrivacyRequest",
+    "Resource",
+    "ResourceClaim",
+    "ResourceHours",
+    "ResourceKind",
+    "ResourcePool",
+    "ResourceRequirement",
+    "ResourceTimeOff",
     "TimeOff",
     "Weekday",
     "accepts_derived_token",
     "contrast_with_white",
     "default_reminders",
+    "larger_than_pool",
     "logo_content_type",
     "manage_token",
+    "new_patient_reference",
     "new_reference",
+    "overlapping_hours",
     "phone_number",
     "token_digest",
     "validate_accent_colour",

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.models import F, Q
 
-from scheduling import clinic_time, tokens
+from scheduling import clinic_time, guards, tokens
 from scheduling.models.catalogue import AppointmentType, Practitioner
 from scheduling.models.clinic import phone_number
+from scheduling.models.patients import Patient
+from scheduling.models.resources import GroupSession
 from scheduling.patient_details import validate_email_address, validate_name
 
 
@@ -32,7 +34,7 @@ class BookingQuerySet(models.QuerySet):
         return self.filter(status__in=Booking.BLOCKING).exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
 
     def blocked_times(self, practitioner_ids, start, end, now, excluding=None) -> list[tuple]:
-        """`(practitioner_id, starts_at, blocked_from, blocked_until, hold_expires_at)` of the bookings
+        """`(practitioner_id, starts_at, blocked_from, blocked_until, hold_expires_at, session_id)` of the bookings
         `blocking_at(now)` and `overlapping(start, end)` of these practitioners, leaving out the one with
         pk `excluding`: what every availability answer and every booking reads.
 
@@ -46,21 +48,31 @@ class BookingQuerySet(models.QuerySet):
         instant = connection.ops.adapt_datetimefield_value
         sql = (
             f"SELECT {column['practitioner']}, {column['starts_at']}, {column['blocked_from']}, "
-            f"{column['blocked_until']}, {column['hold_expires_at']} "
+            f"{column['blocked_until']}, {column['hold_expires_at']}, {column['session']} "
             f"FROM {connection.ops.quote_name(Booking._meta.db_table)} "
             f"WHERE {column['practitioner']} IN ({', '.join(['%s'] * len(practitioner_ids))}) "
             f"AND {column['status']} IN ({', '.join(['%s'] * len(Booking.BLOCKING))}) "
             f"AND NOT ({column['status']} = %s AND {column['hold_expires_at']} IS NOT NULL "
             f"AND {column['hold_expires_at']} <= %s) "
-            f"AND {column['blocked_from']} < %s AND {column['blocked_until']} > %s"
+            f"AND {column['blocked_from']} < %s AND {column['blocked_from']} > %s AND {column['blocked_until']} > %s"
         )
-        params = [*practitioner_ids, *Booking.BLOCKING, Booking.Status.HELD, instant(now), instant(end), instant(start)]
+        # Bounded on both sides (guards.MAX_BLOCKED_DAYS): nothing starting earlier can reach `start`.
+        earliest = start - timedelta(days=guards.MAX_BLOCKED_DAYS)
+        params = [
+            *practitioner_ids,
+            *Booking.BLOCKING,
+            Booking.Status.HELD,
+            instant(now),
+            instant(end),
+            instant(earliest),
+            instant(start),
+        ]
         if excluding is not None:
             sql += f" AND {column['id']} <> %s"
             params.append(excluding)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [(pk, *map(_aware, instants)) for pk, *instants in cursor.fetchall()]
+            return [(pk, *map(_aware, instants), session) for pk, *instants, session in cursor.fetchall()]
 
     def not_holds(self):
         """Bookings proper: holds (live, let go or lapsed) are nobody's appointment yet."""
@@ -74,13 +86,24 @@ class BookingQuerySet(models.QuerySet):
         too) and an unknown reference answer the same None; references carry 80 random bits, so one cannot
         be guessed to learn the other.
         """
-        found = self.select_related("appointment_type", "practitioner").not_holds().filter(reference=reference)
+        found = self.select_related("appointment_type", "practitioner", "patient").not_holds()
+        found = found.filter(reference=reference)
         booking = found.first()
         if booking is None or not (staff or booking.accepts_manage_token(token)):
             return None
         if not staff and booking.manage_link_expired(now or clinic_time.now()):
             raise tokens.LinkExpired
         return booking
+
+    def opened_by_code(self, code: str, *, now=None) -> "Booking | None":
+        """The booking whose manage code (tokens.manage_code) `code` is, as opened_by opens it with its
+        token; None for a code that is no booking's (a revoked one too), or that two bookings share."""
+        if tokens.normalised_code(code) is None:
+            return None
+        found = list(self.not_holds().filter(manage_code_digest__in=tokens.manage_code_digests(code))[:2])
+        if len(found) != 1:
+            return None
+        return self.opened_by(found[0].reference, found[0].manage_token, now=now)
 
     def stale_holds(self, now):
         return self.filter(status=Booking.Status.HELD, hold_expires_at__lte=now)
@@ -114,14 +137,15 @@ class BookingQuerySet(models.QuerySet):
 
 
 class BookingStatus(models.TextChoices):
-    HELD = "held"
-    CONFIRMED = "confirmed"
-    CHECKED_IN = "checked_in", "checked in"
-    COMPLETED = "completed"
-    NO_SHOW = "no_show", "no-show"
-    CANCELLED = "cancelled"
-    RELEASED = "released", "hold released"
-    EXPIRED = "expired", "hold expired"
+    # Labels in sentence case, as every list, page and e-mail shows them; inside a sentence, `.label.lower()`.
+    HELD = "held", "Held"
+    CONFIRMED = "confirmed", "Confirmed"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled", "Cancelled"
+    RELEASED = "released", "Hold released"
+    EXPIRED = "expired", "Hold expired"
 
 
 class Booking(models.Model):
@@ -145,9 +169,15 @@ class Booking(models.Model):
     reference = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
     practitioner = models.ForeignKey(Practitioner, models.PROTECT, related_name="bookings")
     appointment_type = models.ForeignKey(AppointmentType, models.PROTECT, related_name="bookings")
+    # The group session this booking is a seat of (types with a capacity above one); empty otherwise.
+    session = models.ForeignKey(GroupSession, models.PROTECT, null=True, blank=True, related_name="seats")
+    # Who the booking is for; empty while it is a patient's hold (nobody typed their details yet).
+    patient = models.ForeignKey(Patient, models.PROTECT, null=True, blank=True, related_name="bookings")
+    # The details as the patient typed them into this booking: a snapshot, whatever the record says later.
     patient_name = models.CharField(max_length=200, validators=[validate_name])
     patient_email = models.EmailField(blank=True, validators=[validate_email_address])
     patient_phone = models.CharField(max_length=32, blank=True, validators=[phone_number])
+    patient_birth_date = models.DateField(null=True, blank=True)
     reason_for_visit = models.TextField(blank=True, max_length=1000)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
@@ -176,18 +206,38 @@ class Booking(models.Model):
     manage_link_revocations = models.PositiveIntegerField(
         null=True, blank=True, editable=False, help_text="How often staff revoked the patient's manage link."
     )
+    # The keyed digest of the code staff read out (tokens.manage_code): found by it, never stored in clear.
+    # NULL for bookings made before codes existed (and for holds), which the partial index leaves out.
+    manage_code_digest = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
 
     objects = BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
+        permissions = [
+            # Without it, a staff member linked to a practitioner sees that practitioner's bookings only.
+            ("view_every_practitioner", "Can see every practitioner's bookings and patients"),
+            # The desk's exception (a late patient, an extra slot): still refused where the time overlaps.
+            ("book_off_grid", "Can book off the slot grid or outside hours"),
+            # The reports (scheduling/reports/): aggregates of the bookings reached, no patient in them.
+            ("view_reports", "Can see the clinic's reports"),
+        ]
         indexes = [
-            # Overlap checks ask for bookings ending after a time; indexed by that end, the scan covers only
-            # bookings still to come, however many years of history the practitioner has.
-            models.Index(fields=["practitioner", "status", "blocked_until"], name="booking_practitioner_ends_idx"),
+            # Overlap checks ask for a practitioner's bookings that start within the longest a booking can
+            # block (guards.MAX_BLOCKED) before a slot's end: a range bounded on both sides, so its cost does
+            # not grow with the years of history behind it nor the bookings ahead of it.
+            models.Index(fields=["practitioner", "status", "blocked_from"], name="booking_practitioner_from_idx"),
             models.Index(fields=["starts_at"], name="booking_starts_idx"),
+            # The reports read some practitioners' bookings starting in a range of days: without it SQLite
+            # reads every booking those practitioners ever had through the practitioner's own index.
+            models.Index(fields=["practitioner", "starts_at"], name="booking_practitioner_start_idx"),
             models.Index(
                 fields=["held_by", "created_at"], name="booking_held_by_idx", condition=Q(held_by__isnull=False)
+            ),
+            models.Index(
+                fields=["manage_code_digest"],
+                name="booking_manage_code_idx",
+                condition=Q(manage_code_digest__isnull=False),
             ),
         ]
         constraints = [
@@ -225,6 +275,11 @@ class Booking(models.Model):
         """The patient's token for this booking now: a revocation replaces it."""
         return tokens.manage_token(self.reference, self.manage_link_revocations or 0)
 
+    @property
+    def manage_code(self) -> str:
+        """The code staff read out to the patient, for the same page as the manage link (revoked with it)."""
+        return tokens.manage_code(self.reference, self.manage_link_revocations or 0)
+
     def accepts_manage_token(self, token: str) -> bool:
         # Bookings made before manage tokens were derived keep their random token (until it is revoked).
         return tokens.accepts_derived_token(
@@ -254,15 +309,19 @@ class BookingEvent(models.Model):
         HELD = "held"
         # Held for one patient it is offered to (the waitlist): their yes books it, their no frees it.
         OFFERED = "offered"
-        HOLD_RELEASED = "hold_released", "hold released"
-        HOLD_EXPIRED = "hold_expired", "hold expired"
+        HOLD_RELEASED = "hold_released", "Hold released"
+        HOLD_EXPIRED = "hold_expired", "Hold expired"
         RESCHEDULED = "rescheduled"
         CANCELLED = "cancelled"
-        CHECKED_IN = "checked_in", "checked in"
+        CHECKED_IN = "checked_in", "Checked in"
         COMPLETED = "completed"
-        NO_SHOW = "no_show", "no-show"
-        PATIENT_DETAILS_CHANGED = "patient_details_changed", "patient details changed"
-        MANAGE_LINK_REVOKED = "manage_link_revoked", "manage link revoked"
+        NO_SHOW = "no_show", "No-show"
+        PATIENT_DETAILS_CHANGED = "patient_details_changed", "Patient details changed"
+        MANAGE_LINK_REVOKED = "manage_link_revoked", "Manage link revoked"
+        # A closure, time off or new hours left it outside working time (scheduling/schedule_changes.py):
+        # staff kept it there on purpose, or sent the patient a link to choose another time.
+        KEPT_DESPITE_CHANGE = "kept_despite_change", "Kept despite a schedule change"
+        NEW_TIMES_OFFERED = "new_times_offered", "New times offered"
 
     class Actor(models.TextChoices):
         PATIENT = "patient"
@@ -271,9 +330,9 @@ class BookingEvent(models.Model):
         SYSTEM = "system"
 
     class Channel(models.TextChoices):
-        API = "api"
+        API = "api", "API"
         ADMIN = "admin"
-        BOOKING_PAGE = "booking_page", "booking page"
+        BOOKING_PAGE = "booking_page", "Booking page"
         WAITLIST = "waitlist"
         SYSTEM = "system"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from scheduling.tests.patients import booked
+
 
 @pytest.fixture
 def availability(api):
@@ -12,3 +14,14 @@ def availability(api):
         return api.get("/api/calendly/availability", query)
 
     return get
+
+
+# A household sharing one address: Mary, then Tom, a new record and a possible duplicate of hers.
+@pytest.fixture
+def mary(consultation, tomorrow):
+    return booked(consultation, tomorrow, "Mary Jones", "jones@example.com", phone="+442079460958").patient
+
+
+@pytest.fixture
+def tom(consultation, tomorrow, mary):
+    return booked(consultation, tomorrow, "Tom Jones", "jones@example.com").patient

@@ -69,8 +69,12 @@ def postgres_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, check=True, capture_output=True)
+def manage(env: dict[str, str], *args: str) -> str:
+    """`manage.py <args>` in its own process with `env`; what it printed."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
 
 
 class Server:
@@ -138,13 +142,14 @@ def request(
             return error.code, {"raw": payload.decode(errors="replace")[:500]}
 
 
-def fire_together(calls: list[tuple[str, str, dict | None]]) -> list[tuple[int, dict]]:
+def fire_together(calls: list[tuple[str, str, dict | None]], headers: dict | None = None) -> list[tuple[int, dict]]:
     """Send all requests at once: every thread waits at a barrier, then they go together."""
     barrier = threading.Barrier(len(calls))
 
     def send(call):
+        method, url, body, *own_headers = call  # a call may bring its own headers
         barrier.wait()
-        return request(*call)
+        return request(method, url, body, headers=own_headers[0] if own_headers else headers)
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(send, calls))
@@ -155,15 +160,7 @@ def staff_token(env) -> str:
         "from django.contrib.auth.models import User; from django.core.management import call_command; "
         "User.objects.create_superuser('fuzz'); call_command('create_staff_token', 'fuzz')"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
+    return manage(env, "shell", "-c", code).strip().splitlines()[-1]
 
 
 @contextlib.contextmanager

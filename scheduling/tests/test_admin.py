@@ -1,5 +1,6 @@
 """The back office as staff use it: lists, adding and moving bookings under the same rules, cancelling."""
 
+import re
 from datetime import datetime, time
 
 import pytest
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from scheduling import bookings
 from scheduling.models import Booking, TimeOff
+from scheduling.tests.staff import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +56,7 @@ def test_each_changelist_and_add_page_renders(staff, model):
 
 def test_booking_list_filters_and_searches_by_reference_and_name(staff, tomorrow, consultation):
     booking, _ = bookings.book(
-        bookings.RequestedSlot(consultation, tomorrow, time(10)), patient=bookings.Patient(name="Grace Hopper")
+        bookings.RequestedSlot(consultation, tomorrow, time(10)), patient=bookings.PatientDetails(name="Grace Hopper")
     )
     url = reverse("admin:scheduling_booking_changelist")
     assert "Grace Hopper" in staff.get(url, {"q": booking.reference}).content.decode()
@@ -172,3 +174,20 @@ def test_bookings_cannot_be_deleted_only_cancelled(staff, tomorrow, consultation
     add_booking(staff, tomorrow, "10:00", consultation)
     booking = Booking.objects.get()
     assert staff.get(reverse("admin:scheduling_booking_delete", args=[booking.pk])).status_code == 403
+
+
+def test_the_practitioner_filter_lists_those_with_bookings_in_reach(
+    client, sign_in_past_mfa, admin_client, make_practitioner, consultation, tomorrow
+):
+    rao = make_practitioner("dr-rao", types=[consultation], name="Dr Rao")
+    okafor = make_practitioner("dr-okafor", types=[consultation], name="Dr Okafor")
+    make_practitioner("dr-idle", types=[consultation], name="Dr Idle")  # nothing booked with her
+    for practitioner in (rao, okafor):
+        add_booking(admin_client, tomorrow, "10:00", consultation, practitioner)
+    listed = admin_client.get(reverse("admin:scheduling_booking_changelist")).content.decode()
+    filter_links = re.findall(r'<a href="\?practitioner__id__exact=\d+">([^<]+)</a>', listed)
+    assert sorted(filter_links) == ["Dr Okafor", "Dr Rao"]
+    sign_in_past_mfa(client, member_of("practitioner", "rao", practitioner=rao))
+    own = client.get(reverse("admin:scheduling_booking_changelist")).content.decode()
+    # One practitioner in reach: no filter to choose from, and no other practitioner's name anywhere.
+    assert "practitioner__id__exact" not in own and "Dr Okafor" not in own

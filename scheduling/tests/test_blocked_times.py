@@ -55,7 +55,9 @@ def test_blocked_times_are_the_orm_querys_rows(bookings, clinic, at, window, whi
     orm = Booking.objects.blocking_at(now).filter(practitioner__in=ids).overlapping(start, end)
     if excluding:
         orm = orm.exclude(pk=excluding)
-    expected = orm.values_list("practitioner_id", "starts_at", "blocked_from", "blocked_until", "hold_expires_at")
+    expected = orm.values_list(
+        "practitioner_id", "starts_at", "blocked_from", "blocked_until", "hold_expires_at", "session_id"
+    )
     found = Booking.objects.blocked_times(ids, start, end, now, excluding=excluding)
     assert sorted(found) == sorted(expected)
     assert all(instant is None or instant.tzinfo is not None for row in found for instant in row[1:])

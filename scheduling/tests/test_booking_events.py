@@ -31,7 +31,7 @@ def staff_api(api, desk, staff_key):
 def booked(consultation, tomorrow) -> Booking:
     booking, _ = bookings.book(
         bookings.RequestedSlot(consultation, tomorrow, time(10)),
-        patient=bookings.Patient(name="Ada Lovelace", email="ada@example.com", reason_for_visit="Chest pain"),
+        patient=bookings.PatientDetails(name="Ada Lovelace", email="ada@example.com", reason_for_visit="Chest pain"),
     )
     return booking
 
@@ -51,7 +51,7 @@ def test_a_booking_starts_its_history_with_one_created_event(booked):
 def test_each_change_adds_one_event_and_one_revision(booked, tomorrow, desk):
     staff = bookings.Actor.staff(desk)
     bookings.reschedule(booked, bookings.RequestedSlot(booked.appointment_type, tomorrow, time(11)))
-    bookings.change_patient_details(booked, bookings.Patient(name="Ada King", email="ada@example.com"), by=staff)
+    bookings.change_patient_details(booked, bookings.PatientDetails(name="Ada King", email="ada@example.com"), by=staff)
     bookings.cancel(booked, by=staff, reason="Phoned")
     assert kinds(booked) == [(1, "created"), (2, "rescheduled"), (3, "patient_details_changed"), (4, "cancelled")]
     booked.refresh_from_db()
@@ -64,7 +64,7 @@ def test_each_change_adds_one_event_and_one_revision(booked, tomorrow, desk):
 
 
 def test_saving_the_same_patient_details_writes_nothing(booked, desk):
-    same = bookings.Patient(name="Ada Lovelace", email="ada@example.com", reason_for_visit="Chest pain")
+    same = bookings.PatientDetails(name="Ada Lovelace", email="ada@example.com", reason_for_visit="Chest pain")
     bookings.change_patient_details(booked, same, by=bookings.Actor.staff(desk))
     assert kinds(booked) == [(1, "created")]
 

@@ -19,13 +19,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_api(api, staff_key):
     desk = staff_member("desk", *FRONT_DESK)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {staff_key(desk)}")
+    # Valid past tomorrow's morning, where `on_the_day` takes the clock whatever the time of the run.
+    api.credentials(HTTP_AUTHORIZATION=f"Token {staff_key(desk, days=3)}")
     return api
 
 
 def make_booking(appointment_type, day, hour, name="Ada Lovelace", **patient) -> Booking:
     booking, _ = bookings.book(
-        bookings.RequestedSlot(appointment_type, day, time(hour)), patient=bookings.Patient(name=name, **patient)
+        bookings.RequestedSlot(appointment_type, day, time(hour)), patient=bookings.PatientDetails(name=name, **patient)
     )
     return booking
 
@@ -156,6 +157,20 @@ def test_the_day_schedule_refuses_a_change_to_a_booking_someone_else_changed(
     assert Booking.objects.get(pk=booking.pk).status == "cancelled"
 
 
+def test_a_refused_check_in_on_the_day_schedule_names_the_booking_as_written(admin_client, consultation, tomorrow):
+    booking = make_booking(consultation, tomorrow, 10)
+    url = reverse("admin:scheduling_booking_day")
+    response = admin_client.post(
+        f"{url}?date={tomorrow}",
+        {"reference": booking.reference, "revision": booking.revision, "action": "check_in"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert f"Not changed, {booking.reference}: A patient can be checked in on the day" in text
+    assert "Bk_" not in text
+    assert Booking.objects.get(pk=booking.pk).status == "confirmed"
+
+
 def test_the_day_schedule_shows_buffers_as_blocked_time(admin_client, consultation, tomorrow):
     consultation.buffer_after_minutes = 15
     consultation.save()
@@ -253,7 +268,7 @@ def test_staff_edits_of_patient_details_are_one_event(admin_client, consultation
     assert event.kind == "patient_details_changed"
     assert set(event.changes) == {"patient_name", "patient_phone"}
     history = admin_client.get(url).content.decode()
-    assert "patient details changed" in history and "Ada Lovelace \u2192 Ada King" in history
+    assert "Patient details changed" in history and "Ada Lovelace \u2192 Ada King" in history
 
 
 @pytest.mark.parametrize(

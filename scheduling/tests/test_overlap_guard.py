@@ -107,7 +107,7 @@ def test_a_hold_without_an_expiry_is_refused(clinic, consultation, at):
         raw_booking(clinic, consultation, at(10), 30, status="held")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committing")
 def test_two_writers_crossing_on_postgresql_deadlock_and_the_error_says_so(clinic, consultation, at):
     """Each transaction inserts a booking, then one overlapping the other's: PostgreSQL aborts one of them
     to break the cycle, and `guards.is_deadlock` recognises that abort (the write path runs it again)."""
@@ -148,7 +148,7 @@ def test_a_booking_aborted_by_a_deadlock_is_made_on_the_next_try(clinic, consult
 
     monkeypatch.setattr(claims, "expire_lapsed_holds_on", aborted_once)
     booking, _ = bookings.book(
-        bookings.RequestedSlot(consultation, tomorrow, time(10)), patient=bookings.Patient("Ada")
+        bookings.RequestedSlot(consultation, tomorrow, time(10)), patient=bookings.PatientDetails("Ada")
     )
     assert list(Booking.objects.values_list("reference", "status")) == [(booking.reference, "confirmed")]
     assert list(BookingEvent.objects.values_list("booking__reference", "revision")) == [(booking.reference, 1)]

@@ -21,14 +21,15 @@ AUDITOR = "scheduling.view_patientdataread"
 
 def book(appointment_type, day, hour, name="Ada Lovelace", email="ada@example.com") -> Booking:
     booking, _ = bookings.book(
-        bookings.RequestedSlot(appointment_type, day, time(hour)), patient=bookings.Patient(name=name, email=email)
+        bookings.RequestedSlot(appointment_type, day, time(hour)),
+        patient=bookings.PatientDetails(name=name, email=email),
     )
     return booking
 
 
 @pytest.fixture
 def reception(client, sign_in_past_mfa):
-    desk = staff_member("reception", "scheduling.view_booking")
+    desk = staff_member("reception", "scheduling.view_booking", "scheduling.view_every_practitioner")
     sign_in_past_mfa(client, desk)
     return desk
 
@@ -68,7 +69,7 @@ def test_the_day_schedule_records_each_booking_it_shows(client, reception, ada, 
 
 def test_the_staff_api_records_its_list_page_detail_and_history(api, ada, consultation, tomorrow):
     later = book(consultation, tomorrow, 12, name="Grace Hopper")
-    api.force_authenticate(staff_member("desk", "scheduling.view_booking"))
+    api.force_authenticate(staff_member("desk", "scheduling.view_booking", "scheduling.view_every_practitioner"))
     assert api.get("/api/calendly/bookings", {"page_size": 1}).status_code == 200
     assert api.get(f"/api/calendly/bookings/{later.reference}").status_code == 200
     assert api.get(f"/api/calendly/bookings/{later.reference}/events").status_code == 200
@@ -81,7 +82,7 @@ def test_the_staff_api_records_its_list_page_detail_and_history(api, ada, consul
 
 def test_a_patient_reading_their_own_booking_is_not_a_staff_read(api, consultation, tomorrow):
     booking, token = bookings.book(
-        bookings.RequestedSlot(consultation, tomorrow, time(10)), patient=bookings.Patient(name="Ada Lovelace")
+        bookings.RequestedSlot(consultation, tomorrow, time(10)), patient=bookings.PatientDetails(name="Ada Lovelace")
     )
     assert api.get(f"/api/calendly/bookings/{booking.reference}", {"token": token}).status_code == 200
     assert reads() == []
@@ -94,14 +95,16 @@ def test_a_refused_read_records_nothing(client, ada, sign_in_past_mfa):
 
 
 def test_the_message_list_records_the_bookings_whose_patients_it_names(client, ada, sign_in_past_mfa):
-    sign_in_past_mfa(client, staff_member("mail-desk", "notifications.view_message"))
+    sign_in_past_mfa(
+        client, staff_member("mail-desk", "notifications.view_message", "scheduling.view_every_practitioner")
+    )
     page = client.get(reverse("admin:notifications_message_changelist"))
     assert "ada@example.com" in page.content.decode()
     assert reads() == [("mail-desk", "mail-desk", ada.reference, "listed", "admin")]
 
 
 def test_listing_costs_one_insert_whatever_the_page_holds(api, consultation, tomorrow):
-    api.force_authenticate(staff_member("desk", "scheduling.view_booking"))
+    api.force_authenticate(staff_member("desk", "scheduling.view_booking", "scheduling.view_every_practitioner"))
     book(consultation, tomorrow, 9)
     api.get("/api/calendly/bookings")  # the login's permissions, read once and cached on it
     with CaptureQueriesContext(connection) as one_booking:
@@ -154,7 +157,7 @@ def logged(api, ada, consultation, tomorrow):
     """Reads by two staff members of two patients' bookings."""
     grace = book(consultation, tomorrow, 11, name="Grace Hopper", email="grace@example.com")
     for username, booking in (("ann", ada), ("ben", grace)):
-        api.force_authenticate(staff_member(username, "scheduling.view_booking"))
+        api.force_authenticate(staff_member(username, "scheduling.view_booking", "scheduling.view_every_practitioner"))
         api.get(f"/api/calendly/bookings/{booking.reference}")
     return {"ada": ada, "grace": grace}
 

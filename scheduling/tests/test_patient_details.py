@@ -6,7 +6,7 @@ from datetime import time
 import pytest
 
 from scheduling import bookings, clinic_time
-from scheduling.bookings import Patient
+from scheduling.bookings import PatientDetails
 from scheduling.models import Booking
 from scheduling.rules import RequestedSlot
 
@@ -72,7 +72,7 @@ def test_the_write_path_stores_a_name_on_one_line_whoever_calls_it(clinic, consu
     """`manage.py shell` and any interface still to come write through the same Patient."""
     booking, _ = bookings.book(
         RequestedSlot(consultation, tomorrow, time(10, 0)),
-        patient=Patient(name=f"Ada\n{RLO}Lovelace"),
+        patient=PatientDetails(name=f"Ada\n{RLO}Lovelace"),
         by=bookings.PATIENT,
         now=clinic_time.now(),
     )

@@ -12,7 +12,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_token(staff_key):
-    return staff_key(staff_member("desk", "scheduling.view_booking", password="a-long-desk-password"))
+    return staff_key(
+        staff_member(
+            "desk", "scheduling.view_booking", "scheduling.view_every_practitioner", password="a-long-desk-password"
+        )
+    )
 
 
 @pytest.fixture

@@ -90,3 +90,26 @@ def test_concurrent_confirmations_of_one_hold_make_one_booking(server):
     assert {status for status, _ in results} <= {200, 400, 409}
     (booking_id,) = {answer["booking_id"] for status, answer in results if status == 200}
     assert history(server, booking_id) == ["held", "created"]
+
+
+def test_concurrent_merges_of_one_record_make_one_merge(server):
+    """Two staff merge the same record into two others at once: one merge happens, whole; the others are
+    refused (already merged, or merged meanwhile) and change nothing."""
+    url, staff = server
+    for hour, name in ((9, "Merge Race"), (10, "Merge Race Kept"), (11, "Merge Race Other")):
+        request("POST", f"{url}/api/calendly/book", {**slot(5, f"{hour}:00"), "patient_name": name})
+    _, found = request("GET", f"{url}/api/calendly/patients?q=merge+race", headers=staff)
+    refs = {patient["given_name"] + " " + patient["family_name"]: patient["reference"] for patient in found["results"]}
+    merged, kept, other = refs["Merge Race"], refs["Merge Race Kept"], refs["Merge Race Other"]
+    calls = [("POST", f"{url}/api/calendly/patients/{merged}/merge", {"into": into}) for into in (kept, other) * 8]
+
+    results = fire_together(calls, headers=staff)
+
+    assert statuses(results).count(200) == 1, results
+    assert {status for status, _ in results} <= {200, 400, 409}
+    (winner,) = [answer["merged_into"] for status, answer in results if status == 200]
+    _, record = request("GET", f"{url}/api/calendly/patients/{winner}", headers=staff)
+    assert record["counts"]["bookings"] == 2
+    loser = other if winner == kept else kept
+    _, untouched = request("GET", f"{url}/api/calendly/patients/{loser}", headers=staff)
+    assert untouched["counts"]["bookings"] == 1

@@ -47,6 +47,6 @@ def test_past_its_end_the_entrys_link_is_gone(api, joined, settings):
 
 
 def test_staff_still_see_an_entry_whose_link_ended(api, joined):
-    api.force_authenticate(staff_member("desk", "waitlist.view_entry"))
+    api.force_authenticate(staff_member("desk", "waitlist.view_entry", "scheduling.view_every_practitioner"))
     with time_machine.travel(ends(joined) + timedelta(days=1), tick=False):
         assert api.get(f"/api/calendly/waitlist/{joined['waitlist_id']}").status_code == 200

@@ -11,7 +11,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from scheduling import bookings
-from scheduling.bookings import Actor, Patient
+from scheduling.bookings import Actor, PatientDetails
 from scheduling.models import AppointmentType
 from webhooks.models import Delivery, Endpoint
 
@@ -36,7 +36,7 @@ def register(staff_api, url, events=ALL_EVENTS):
 def book(today, days=3, start=time(10), name="Ada Lovelace"):
     booking, _ = bookings.book(
         bookings.RequestedSlot(AppointmentType.objects.get(slug="consultation"), today + timedelta(days=days), start),
-        patient=Patient(name=name, email="ada@example.com", reason_for_visit="Migraine"),
+        patient=PatientDetails(name=name, email="ada@example.com", reason_for_visit="Migraine"),
     )
     return booking
 
@@ -70,6 +70,8 @@ def test_a_delivery_verifies_with_the_reference_package(staff_api, receiver, run
         "appointment_type": "consultation",
         "starts_at": booking.starts_at.isoformat().replace("+00:00", "Z"),
         "ends_at": booking.ends_at.isoformat().replace("+00:00", "Z"),
+        "resources": {},
+        "session": None,
     }
     assert headers["webhook-id"].startswith("msg_")
     assert headers["content-type"] == "application/json"
@@ -192,6 +194,13 @@ def test_a_redirect_is_not_followed(staff_api, receiver, run_worker, today):
 def test_retry_after_is_honoured(staff_api, receiver, run_worker, today):
     delivery = first_attempt_answered(staff_api, receiver, run_worker, today, 429, {"Retry-After": "3600"})
     assert delivery.next_attempt_at >= timezone.now() + timedelta(seconds=3590)
+
+
+def test_a_retry_after_of_other_digits_is_not_a_crash(staff_api, receiver, run_worker, today):
+    """ "²".isdigit() is true, and int("²") raises: the header is then no date either, and the usual backoff
+    applies."""
+    delivery = first_attempt_answered(staff_api, receiver, run_worker, today, 429, {"Retry-After": "²"})
+    assert delivery.status == "pending" and delivery.next_attempt_at > timezone.now()
 
 
 def test_410_disables_the_endpoint(staff_api, receiver, run_worker, today):

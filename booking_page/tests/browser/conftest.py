@@ -9,16 +9,15 @@ pytest-playwright's session-wide ones), and only meanwhile may the ORM run in th
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from playwright.sync_api import sync_playwright
 
 from scheduling import guards
+from scheduling.tests import migrated_world
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Without the networking flags Chromium keeps calling Google's hosts, which this closed network refuses.
@@ -85,24 +84,18 @@ def browser_context_args():
     return {"locale": "en-GB"}
 
 
-def create_prototype_clinic() -> None:
-    """What the migrations put in a new database: the prototype's clinic, made by the same function."""
-    importlib.import_module("scheduling.migrations.0003_prototype_clinic").create_clinic(apps, None)
-
-
 @pytest.fixture(scope="package")
 def database_as_migrated(django_db_setup, django_db_blocker):
     """These tests commit, so the database is emptied after each one. Once they are over, it is put back as
     the migrations left it for the tests that run after them."""
     yield
     with django_db_blocker.unblock():
-        guards.install_all(connection)
-        create_prototype_clinic()
+        migrated_world.put_back()
 
 
 @pytest.fixture
 def prototype_clinic(transactional_db):
-    create_prototype_clinic()
+    migrated_world.create_prototype_clinic()
 
 
 @pytest.fixture

@@ -226,7 +226,7 @@ def test_the_manage_page_moves_then_cancels_a_booking(page, site, tomorrow):
 def test_the_emailed_link_is_swapped_for_a_cookie_and_leaves_the_address_bar(page, site, tomorrow):
     booking, token = bookings.book(
         bookings.RequestedSlot(AppointmentType.objects.get(slug="consultation"), tomorrow, time(9)),
-        patient=bookings.Patient("Mary Jones", "mary@example.com"),
+        patient=bookings.PatientDetails("Mary Jones", "mary@example.com"),
     )
     page.goto(f"{site}/manage/{booking.reference}/?token={token}")
     expect(page.get_by_role("heading", name="Your booking")).to_be_visible()

@@ -36,6 +36,13 @@ def serve_host_page(page: Page, origin: str, site: str) -> None:
     page.goto(f"{origin}/")
 
 
+def settled(frame, heading) -> None:
+    """Wait until htmx has settled the page it swapped in. It gives the focus to the page's heading then, 20 ms
+    after the new buttons appear: a key pressed on one of them in between would land on the heading instead."""
+    expect(heading).to_be_visible()
+    expect(frame.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
+
+
 def test_the_embedded_page_books_and_tells_its_host_only_what_it_may(page, site, tomorrow):
     Clinic.objects.update_or_create(pk=1, defaults={"embed_origins": CLINIC_SITE})
     seen = []  # every address the browser asked the booking site for
@@ -48,7 +55,7 @@ def test_the_embedded_page_books_and_tells_its_host_only_what_it_may(page, site,
     if not frame.locator(f'button.day[value="{tomorrow}"]').count():
         frame.get_by_role("link", name="next month").click()
     frame.locator(f'button.day[value="{tomorrow}"]').click()
-    expect(frame.get_by_role("heading", name="Free times on")).to_be_visible()
+    settled(frame, frame.get_by_role("heading", name="Free times on"))
     # By keyboard: the host resizes the frame to each page's height as it arrives, which can move a
     # button away from under a click aimed a moment earlier.
     frame.get_by_role("button", name="14:00 UTC").press("Enter")
@@ -108,9 +115,12 @@ def test_the_host_prefills_only_a_page_from_the_booking_site_and_only_empty_fiel
     frame.get_by_role("link", name="Consultation").click()
     frame.get_by_role("link", name="Any available practitioner").click()
     expect(frame.get_by_text("With any available practitioner.")).to_be_visible()
+    settled(frame, frame.get_by_role("heading", name="Consultation", level=1))
     if not frame.locator(f'button.day[value="{tomorrow}"]').count():
         frame.get_by_role("link", name="next month").press("Enter")
+        settled(frame, frame.get_by_role("heading", name="Consultation", level=1))
     frame.locator(f'button.day[value="{tomorrow}"]').press("Enter")  # by keyboard: the frame resizes
+    settled(frame, frame.get_by_role("heading", name="Free times on"))
     frame.get_by_role("button", name="10:00 UTC").press("Enter")
     expect(frame.get_by_label("E-mail")).to_have_value("ann@example.com")
     frame.get_by_label("Full name").fill("")

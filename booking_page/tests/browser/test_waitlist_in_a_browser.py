@@ -20,9 +20,9 @@ def test_a_patient_joins_a_full_days_waitlist_and_accepts_the_offer(new_context,
     day = today + timedelta(days=3)
     consultation = AppointmentType.objects.get(slug="consultation")
     made = [
-        bookings.book(bookings.RequestedSlot(consultation, day, time(m // 60, m % 60)), patient=bookings.Patient("P"))[
-            0
-        ]
+        bookings.book(
+            bookings.RequestedSlot(consultation, day, time(m // 60, m % 60)), patient=bookings.PatientDetails("P")
+        )[0]
         for m in range(9 * 60, 17 * 60, 30)
     ]
     page = new_context(viewport=PHONE).new_page()
