@@ -40,13 +40,30 @@ class DemoType:
     slot_interval_minutes: int | None = None
     capacity: int = 1
     needs: tuple[str, ...] = ()  # pools, one unit of each
+    allow_series: bool = False  # patients may book a course of it
 
 
 TYPES = [
     DemoType("consultation", "Consultation", 30, min_notice_minutes=2 * 60, change_cutoff_minutes=24 * 60),
     DemoType("follow-up", "Follow-up", 15, min_notice_minutes=60),
     DemoType(
-        "therapy", "Therapy", 60, min_notice_minutes=24 * 60, change_cutoff_minutes=24 * 60, needs=("treatment-rooms",)
+        "therapy",
+        "Therapy",
+        60,
+        min_notice_minutes=24 * 60,
+        change_cutoff_minutes=24 * 60,
+        needs=("treatment-rooms",),
+        allow_series=True,
+    ),
+    DemoType(
+        "physiotherapy",
+        "Physiotherapy",
+        45,
+        min_notice_minutes=24 * 60,
+        change_cutoff_minutes=24 * 60,
+        slot_interval_minutes=15,
+        needs=("treatment-rooms",),
+        allow_series=True,
     ),
     DemoType("new-patient", "New patient appointment", 45, min_notice_minutes=24 * 60, slot_interval_minutes=15),
     DemoType("vaccination", "Vaccination", 10, min_notice_minutes=30, slot_interval_minutes=10),
@@ -57,6 +74,7 @@ TYPES = [
         min_notice_minutes=24 * 60,
         change_cutoff_minutes=24 * 60,
         needs=("hydrotherapy-pool",),
+        allow_series=True,
     ),
     DemoType("flu-jab", "Flu jab", 10, min_notice_minutes=30, capacity=12),
 ]
@@ -106,14 +124,14 @@ PRACTITIONERS = [
     DemoPractitioner(
         "sarah-lindqvist",
         "Sarah Lindqvist (physiotherapist)",
-        ("therapy", "follow-up", "hydrotherapy"),
+        ("therapy", "physiotherapy", "follow-up", "hydrotherapy"),
         (time(8, 0), time(12, 0)),
         (time(12, 45), time(16, 0)),
     ),
     DemoPractitioner(
         "jonas-berg",
         "Jonas Berg (physiotherapist)",
-        ("therapy", "hydrotherapy"),
+        ("therapy", "physiotherapy", "hydrotherapy"),
         (time(9, 0), time(13, 0)),
         (time(13, 45), time(17, 0)),
     ),
@@ -239,6 +257,7 @@ def load_clinic(today: date, *, over_bookings: bool = False) -> list[str]:
                 "patient_change_cutoff_minutes": t.change_cutoff_minutes,
                 "slot_interval_minutes": t.slot_interval_minutes,
                 "capacity": t.capacity,
+                "allow_series": t.allow_series,
                 "is_active": True,
             },
         )

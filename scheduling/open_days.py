@@ -46,10 +46,12 @@ class BookableTime:
         ignoring: Booking | None = None,
         around: Span | None = None,
         windowed: bool = True,
+        horizon_days: int | None = None,
     ) -> BookableTime:
         """The type's time as seen at `now`, for the practitioners offering it (only `practitioner`, who must
         offer it; or exactly those `among`, already known to). `around` is one slot: only the blocked time
-        near it is read. Unwindowed, the answer holds whatever the time of asking (for caching)."""
+        near it is read. Unwindowed, the answer holds whatever the time of asking (for caching); `horizon_days`
+        stretches the window past the type's horizon (staff booking a course)."""
         rules = slot_rules(appointment_type)
         blocked = around and rules.blocked(around)
         if among is None:
@@ -60,7 +62,7 @@ class BookableTime:
         calendars = Calendars.load(
             first_day, last_day, among, now=now, ignoring=ignoring, around=blocked, sessions_of=appointment_type
         )
-        window = BookingWindow.at(appointment_type, now) if windowed else BookingWindow.unbounded()
+        window = BookingWindow.at(appointment_type, now, horizon_days) if windowed else BookingWindow.unbounded()
         units = None
         resources = reference_data().resources
         if resources.needs_of(appointment_type):

@@ -90,10 +90,11 @@ class BookingWindow:
     closes: datetime | None
 
     @classmethod
-    def at(cls, appointment_type: AppointmentType, now: datetime) -> BookingWindow:
+    def at(cls, appointment_type: AppointmentType, now: datetime, horizon_days: int | None = None) -> BookingWindow:
+        """The type's window; `horizon_days` stretches how far ahead (staff booking a course)."""
         return cls(
             opens=now + timedelta(minutes=appointment_type.min_notice_minutes),
-            closes=now + timedelta(days=appointment_type.horizon_days),
+            closes=now + timedelta(days=horizon_days or appointment_type.horizon_days),
         )
 
     @classmethod
@@ -114,6 +115,8 @@ class RequestedSlot:
     day: date
     start_time: time
     practitioner: Practitioner | None = None
+    # How far ahead it may be, when not the type's horizon: staff book courses up to a year ahead.
+    horizon_days: int | None = None
 
     @classmethod
     def of(
@@ -133,7 +136,7 @@ class RequestedSlot:
                 code="nonexistent_time",
             )
         start = clinic_time.at(self.day, self.start_time)
-        window = BookingWindow.at(type_, now)
+        window = BookingWindow.at(type_, now, self.horizon_days)
         if start < now:
             raise BookingRuleBroken("This time is in the past.", field="start_time", code="in_past")
         if start < window.opens:
@@ -144,7 +147,7 @@ class RequestedSlot:
             )
         if start > window.closes:
             raise BookingRuleBroken(
-                f"{type_.name} can be booked at most {type_.horizon_days} days ahead.",
+                f"{type_.name} can be booked at most {self.horizon_days or type_.horizon_days} days ahead.",
                 field="date",
                 code="booking_horizon",
             )

@@ -86,7 +86,14 @@ def available(
     if resources:
         reference_data().resources.check_pinned(appointment_type, resources)
     bookable = BookableTime.load(
-        appointment_type, day, day, now=now, practitioner=requested.practitioner, ignoring=ignoring, around=slot
+        appointment_type,
+        day,
+        day,
+        now=now,
+        practitioner=requested.practitioner,
+        ignoring=ignoring,
+        around=slot,
+        horizon_days=requested.horizon_days,
     )
     on_grid = [p for p in bookable.practitioners if off_grid or bookable.on_grid(p, slot)]
     if not on_grid:

@@ -175,14 +175,14 @@ def change(
     return in_transaction(write, restoring=booking)
 
 
-def in_transaction(body: Callable[[], T], *, restoring: Booking) -> T:
+def in_transaction(body: Callable[[], T], *, restoring: object | None) -> T:
     """`body()` in one transaction (a savepoint inside a caller's), run again if PostgreSQL aborted it to
     break a deadlock (see `guards.is_deadlock`), with `restoring` as it was before the first try. A write
     inside another's body leaves running it again to the outer one."""
     if _writing.get():
         with transaction.atomic():
             return body()
-    before = dict(restoring.__dict__)
+    before = dict(restoring.__dict__) if restoring is not None else {}
     attempts = 1
     token = _writing.set(True)
     try:
@@ -193,7 +193,8 @@ def in_transaction(body: Callable[[], T], *, restoring: Booking) -> T:
             except OperationalError as error:
                 if attempts == DEADLOCK_ATTEMPTS or not guards.is_deadlock(error):
                     raise
-                restoring.__dict__.update(before)
+                if restoring is not None:
+                    restoring.__dict__.update(before)
                 attempts += 1
     finally:
         _writing.reset(token)

@@ -12,6 +12,7 @@ from scheduling.models.catalogue import AppointmentType, Practitioner
 from scheduling.models.clinic import phone_number
 from scheduling.models.patients import Patient
 from scheduling.models.resources import GroupSession
+from scheduling.models.series import BookingSeries
 from scheduling.patient_details import validate_email_address, validate_name
 
 
@@ -171,6 +172,10 @@ class Booking(models.Model):
     appointment_type = models.ForeignKey(AppointmentType, models.PROTECT, related_name="bookings")
     # The group session this booking is a seat of (types with a capacity above one); empty otherwise.
     session = models.ForeignKey(GroupSession, models.PROTECT, null=True, blank=True, related_name="seats")
+    # The course of treatment this visit is one of, and its number there (from 1); empty otherwise. A visit
+    # moved or cancelled keeps its number, so the course's other visits are untouched.
+    series = models.ForeignKey(BookingSeries, models.PROTECT, null=True, blank=True, related_name="bookings")
+    series_index = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     # Who the booking is for; empty while it is a patient's hold (nobody typed their details yet).
     patient = models.ForeignKey(Patient, models.PROTECT, null=True, blank=True, related_name="bookings")
     # The details as the patient typed them into this booking: a snapshot, whatever the record says later.
@@ -241,6 +246,12 @@ class Booking(models.Model):
             ),
         ]
         constraints = [
+            # Partial: SQLite adds it as an index, where a plain unique constraint would rebuild the table.
+            models.UniqueConstraint(
+                fields=["series", "series_index"],
+                condition=Q(series__isnull=False),
+                name="booking_one_per_series_index",
+            ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"),
             models.CheckConstraint(
                 condition=Q(blocked_from__lte=F("starts_at"), blocked_until__gte=F("ends_at")),

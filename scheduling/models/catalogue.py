@@ -83,6 +83,11 @@ class AppointmentType(models.Model):
         "vaccination slot) and the practitioner and rooms are taken once per session.",
     )
     is_active = models.BooleanField(default=True, help_text="Inactive types are not offered.")
+    allow_series = models.BooleanField(
+        "patients may book a course",
+        default=False,
+        help_text="Patients may book a course of weekly visits of this type themselves (staff always may).",
+    )
     requires_birth_date = models.BooleanField(
         default=False, help_text="Patients must give their date of birth to book it (optional otherwise)."
     )
