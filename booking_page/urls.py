@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from booking_page.views import assets, booking, manage, manage_code, waitlist
+from booking_page.views import assets, booking, course, manage, manage_code, waitlist
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="book-types", query_string=True), name="home"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("waitlist/<str:reference>/", waitlist.entry_page, name="waitlist-entry"),
     path("offer/<str:reference>/", waitlist.offer_page, name="waitlist-offer"),
     path("manage/code/", manage_code.enter_code, name="manage-code"),  # before <reference>: "code" is none
+    path("manage/course/<str:reference>/", course.manage_course, name="manage-course"),  # "course" is none either
     path("manage/<str:reference>/", manage.manage, name="manage-booking"),
     path("manage/<str:reference>/move/", manage.move, name="manage-move"),
     path("manage/<str:reference>/move/times/", manage.move_times, name="manage-move-times"),

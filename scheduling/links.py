@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from scheduling.models import Booking, Practitioner, Resource
+from scheduling import tokens
+from scheduling.models import Booking, BookingSeries, Practitioner, Resource
 from scheduling.reference import clinic_details
 
 
@@ -19,6 +20,17 @@ def manage_url(booking: Booking, token: str, request=None) -> str:
 def patients_manage_url(booking: Booking) -> str:
     """The link for messages sent with no request at hand (e-mails, invites), on the public SITE_URL."""
     return settings.SITE_URL.rstrip("/") + manage_url(booking, booking.manage_token)
+
+
+def course_manage_url(series: BookingSeries, token: str, request=None) -> str:
+    """The patient's link to their course of treatment: every visit, and cancelling from one on."""
+    path = f"{reverse('manage-course', kwargs={'reference': series.reference})}?token={token}"
+    return request.build_absolute_uri(path) if request else path
+
+
+def patients_course_url(series: BookingSeries) -> str:
+    """The course's link for e-mails, on the public SITE_URL."""
+    return settings.SITE_URL.rstrip("/") + course_manage_url(series, tokens.manage_token(series.reference))
 
 
 def patients_move_url(booking: Booking) -> str:

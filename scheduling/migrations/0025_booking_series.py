@@ -2,83 +2,184 @@
 
 import django.core.validators
 import django.db.models.deletion
-import scheduling.models.series
 from django.db import migrations, models
+
+import scheduling.models.series
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scheduling', '0024_resource_labels'),
+        ("scheduling", "0024_resource_labels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appointmenttype',
-            name='allow_series',
-            field=models.BooleanField(default=False, help_text='Patients may book a course of weekly visits of this type themselves (staff always may).', verbose_name='patients may book a course'),
+            model_name="appointmenttype",
+            name="allow_series",
+            field=models.BooleanField(
+                default=False,
+                help_text="Patients may book a course of weekly visits of this type themselves (staff always may).",
+                verbose_name="patients may book a course",
+            ),
         ),
         migrations.AddField(
-            model_name='booking',
-            name='series_index',
+            model_name="booking",
+            name="series_index",
             field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.CreateModel(
-            name='BookingSeries',
+            name="BookingSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(default=scheduling.models.series.new_series_reference, editable=False, max_length=32, unique=True)),
-                ('interval', models.PositiveSmallIntegerField(default=1, help_text='Every how many weeks (1 is weekly).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)])),
-                ('weekdays', models.JSONField(help_text='ISO weekday numbers: Monday is 1, Sunday 7.')),
-                ('start_date', models.DateField(help_text='The first day a visit may fall on.')),
-                ('start_time', models.TimeField(help_text="The clinic's local time of every visit.")),
-                ('count', models.PositiveSmallIntegerField(blank=True, help_text='How many visits (or give an end date instead).', null=True, validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(52)])),
-                ('until', models.DateField(blank=True, help_text='The last day a visit may fall on.', null=True)),
-                ('on_conflict', models.CharField(choices=[('fail', 'Book all or nothing'), ('skip', 'Book the free dates, skip the others'), ('extend', 'Skip taken dates and add dates at the end')], default='fail', max_length=6)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('cancelled', 'Cancelled')], default='active', max_length=9)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('appointment_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='series', to='scheduling.appointmenttype')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='series', to='scheduling.patient')),
-                ('practitioner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='series', to='scheduling.practitioner')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reference",
+                    models.CharField(
+                        default=scheduling.models.series.new_series_reference,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "interval",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="Every how many weeks (1 is weekly).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                    ),
+                ),
+                ("weekdays", models.JSONField(help_text="ISO weekday numbers: Monday is 1, Sunday 7.")),
+                ("start_date", models.DateField(help_text="The first day a visit may fall on.")),
+                ("start_time", models.TimeField(help_text="The clinic's local time of every visit.")),
+                (
+                    "count",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="How many visits (or give an end date instead).",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(52),
+                        ],
+                    ),
+                ),
+                ("until", models.DateField(blank=True, help_text="The last day a visit may fall on.", null=True)),
+                (
+                    "on_conflict",
+                    models.CharField(
+                        choices=[
+                            ("fail", "Book all or nothing"),
+                            ("skip", "Book the free dates, skip the others"),
+                            ("extend", "Skip taken dates and add dates at the end"),
+                        ],
+                        default="fail",
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("cancelled", "Cancelled")], default="active", max_length=9
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "appointment_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="series",
+                        to="scheduling.appointmenttype",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="series", to="scheduling.patient"
+                    ),
+                ),
+                (
+                    "practitioner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="series",
+                        to="scheduling.practitioner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'course of treatment',
-                'verbose_name_plural': 'courses of treatment',
-                'ordering': ['-created_at'],
+                "verbose_name": "course of treatment",
+                "verbose_name_plural": "courses of treatment",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='booking',
-            name='series',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='scheduling.bookingseries'),
+            model_name="booking",
+            name="series",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="scheduling.bookingseries",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.UniqueConstraint(condition=models.Q(('series__isnull', False)), fields=('series', 'series_index'), name='booking_one_per_series_index'),
+            model_name="booking",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("series__isnull", False)),
+                fields=("series", "series_index"),
+                name="booking_one_per_series_index",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bookingseries',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('count__isnull', False), ('until__isnull', True)), models.Q(('count__isnull', True), ('until__isnull', False)), _connector='OR'), name='series_count_or_until'),
+            model_name="bookingseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("count__isnull", False), ("until__isnull", True)),
+                    models.Q(("count__isnull", True), ("until__isnull", False)),
+                    _connector="OR",
+                ),
+                name="series_count_or_until",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bookingseries',
-            constraint=models.CheckConstraint(condition=models.Q(('count__isnull', True), models.Q(('count__gte', 2), ('count__lte', 52)), _connector='OR'), name='series_count_in_range'),
+            model_name="bookingseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("count__isnull", True), models.Q(("count__gte", 2), ("count__lte", 52)), _connector="OR"
+                ),
+                name="series_count_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bookingseries',
-            constraint=models.CheckConstraint(condition=models.Q(('interval__gte', 1), ('interval__lte', 4)), name='series_interval'),
+            model_name="bookingseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("interval__gte", 1), ("interval__lte", 4)), name="series_interval"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bookingseries',
-            constraint=models.CheckConstraint(condition=models.Q(('until__isnull', True), ('until__gte', models.F('start_date')), _connector='OR'), name='series_until_after_start'),
+            model_name="bookingseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("until__isnull", True), ("until__gte", models.F("start_date")), _connector="OR"),
+                name="series_until_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bookingseries',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'cancelled'])), name='series_status_valid'),
+            model_name="bookingseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "cancelled"])), name="series_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bookingseries',
-            constraint=models.CheckConstraint(condition=models.Q(('on_conflict__in', ['fail', 'skip', 'extend'])), name='series_on_conflict_valid'),
+            model_name="bookingseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("on_conflict__in", ["fail", "skip", "extend"])), name="series_on_conflict_valid"
+            ),
         ),
     ]
