@@ -22,6 +22,7 @@ def appointment(booking: Booking) -> invites.Appointment:
         appointment_type=booking.appointment_type.name,
         practitioner=booking.practitioner.name,
         cancelled=booking.status == Booking.Status.CANCELLED,
+        series_reference=booking.series.reference if booking.series_id else "",
     )
 
 

@@ -7,7 +7,7 @@ reason for visit or other clinical detail: whoever follows the link sees the res
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from email.charset import Charset
 from email.mime.text import MIMEText
 
@@ -32,7 +32,8 @@ CHANGEABLE_KINDS = {Message.Kind.CONFIRMATION, Message.Kind.UPDATE, Message.Kind
 
 def compose(message: Message) -> EmailMultiAlternatives:
     clinic = Clinic.load()
-    context = template_context(message, clinic)
+    course = message.kind == Message.Kind.COURSE
+    context = course_context(message, clinic) if course else template_context(message, clinic)
     email = mail.build(
         f"notifications/email/{message.kind}",
         context,
@@ -42,6 +43,8 @@ def compose(message: Message) -> EmailMultiAlternatives:
     )
     if message.kind in WITH_INVITE:
         email.attach(invite_part(message, clinic, context["manage_url"]))
+    if course:
+        email.attach(course_part(message, clinic, context["manage_url"]))
     return email
 
 
@@ -125,23 +128,79 @@ def when(starts: datetime, ends: datetime, clinic: Clinic) -> str:
     return f"{starts:%A} {starts.day} {starts:%B %Y}, {starts:%H:%M} to {ends:%H:%M} {named}"
 
 
-def invite_part(message: Message, clinic: Clinic, manage_url: str) -> MIMEText:
-    booking = message.booking_snapshot
-    starts, ends = times(message)
-    appointment = invites.patients_appointment(
+def course_context(message: Message, clinic: Clinic) -> dict:
+    """A course's confirmation: what, who and where once, then every visit booked (numbered as in the
+    course, with whom when the practitioners differ) and the dates asked for that were not booked."""
+    snapshot = message.booking_snapshot
+    course = snapshot["course"]
+    visits = []
+    for visit in course["visits"]:
+        starts, ends = (clinic_time.local(datetime.fromisoformat(visit[key])) for key in ("starts_at", "ends_at"))
+        visits.append({**visit, "starts": starts, "when": when(starts, ends, clinic)})
+    practitioners = list(dict.fromkeys(visit["practitioner"] for visit in visits))
+    skipped = []
+    for left_out in course["skipped"]:
+        day = date.fromisoformat(left_out["date"])
+        skipped.append({**left_out, "when": f"{day:%A} {day.day} {day:%B %Y} at {left_out['start_time']}"})
+    return {
+        "clinic": clinic,
+        "kind": message.kind,
+        "patient_name": snapshot["patient_name"],
+        "appointment_type": snapshot["appointment_type"],
+        "practitioner": ", ".join(practitioners),
+        "several_practitioners": len(practitioners) > 1,
+        "reference": course["reference"],
+        "visits": visits,
+        "starts": visits[0]["starts"],
+        "skipped": skipped,
+        "where": clinic.location,
+        "manage_url": links.patients_course_url(message.booking.series),
+    }
+
+
+def appointment_of(booking: dict, *, cancelled: bool, manage_url: str) -> invites.Appointment:
+    """A booking as told in a message (its snapshot, or a visit of a course's) as the patient's calendar
+    event: the one builder for invites and course files, so a visit's event is the same in both."""
+    starts, ends = (clinic_time.local(datetime.fromisoformat(booking[key])) for key in ("starts_at", "ends_at"))
+    return invites.patients_appointment(
         reference=booking["reference"],
         revision=booking["revision"],
         starts_at=starts,
         ends_at=ends,
         appointment_type=booking["appointment_type"],
         practitioner=booking["practitioner"],
-        cancelled=message.kind == Message.Kind.CANCELLATION,
+        cancelled=cancelled,
         manage_url=manage_url,
+        series_reference=booking.get("series", ""),
     )
+
+
+def invite_part(message: Message, clinic: Clinic, manage_url: str) -> MIMEText:
+    booking = message.booking_snapshot
+    appointment = appointment_of(booking, cancelled=message.kind == Message.Kind.CANCELLATION, manage_url=manage_url)
     ics = invites.patient_invite(
         appointment, clinic, patient_name=booking["patient_name"], patient_email=message.recipient
     )
+    return calendar_part(ics, invites.CANCEL if appointment.cancelled else invites.REQUEST, "invite.ics")
+
+
+def course_part(message: Message, clinic: Clinic, manage_url: str) -> MIMEText:
+    """Every visit of the course as its own event, in one file."""
+    snapshot = message.booking_snapshot
+    course = snapshot["course"]
+    appointments = [
+        appointment_of(
+            {**visit, "appointment_type": snapshot["appointment_type"], "series": course["reference"]},
+            cancelled=False,
+            manage_url=manage_url,
+        )
+        for visit in course["visits"]
+    ]
+    return calendar_part(invites.course(appointments, clinic), "PUBLISH", "course.ics")
+
+
+def calendar_part(ics: bytes, method: str, filename: str) -> MIMEText:
     part = MIMEText(ics.decode(), "calendar", READABLE_UTF8)
-    part.set_param("method", invites.CANCEL if appointment.cancelled else invites.REQUEST)
-    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
     return part

@@ -57,7 +57,8 @@ def practitioner_feed(request, practitioner: str) -> HttpResponse:
     version = f"{found.pk}:{stamp['rows']}:{last_modified.isoformat()}:{clinic_time.today()}"
 
     def full() -> str:
-        bookings = list(in_window.filter(status__in=SHOWN).select_related("appointment_type").order_by("starts_at"))
+        shown = in_window.filter(status__in=SHOWN).select_related("appointment_type", "series")
+        bookings = list(shown.order_by("starts_at"))
         alone = [booking for booking in bookings if booking.session_id is None]
         appointments = [
             invites.Appointment(
@@ -66,6 +67,8 @@ def practitioner_feed(request, practitioner: str) -> HttpResponse:
                 starts_at=booking.starts_at,
                 ends_at=booking.ends_at,
                 summary=f"{booking.appointment_type.name}: {initials(booking.patient_name)}",
+                # A course's visits are related, as in the patient's calendar.
+                related_to=invites.uid(booking.series.reference) if booking.series_id else "",
             )
             for booking in alone
         ]

@@ -2,7 +2,9 @@
 
 Every booking is one calendar event with a stable UID; its SEQUENCE is the booking's revision, so a
 calendar that already has the event replaces it with a later version and ignores an earlier one. Times
-are written as UTC instants: no calendar can then misread the clinic's zone.
+are written as UTC instants: no calendar can then misread the clinic's zone. A visit of a course of
+treatment is an event of its own too, RELATED-TO the course's UID: moving one visit updates that event
+alone, never the others (a recurring event, RRULE, would rewrite them all).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Appointment:
     cancelled: bool = False
     description: str = ""
     url: str = ""
+    # The UID of the course of treatment this visit is one of; empty for a single booking.
+    related_to: str = ""
 
 
 def patients_appointment(
@@ -43,6 +47,7 @@ def patients_appointment(
     practitioner: str,
     cancelled: bool,
     manage_url: str = "",
+    series_reference: str = "",
 ) -> Appointment:
     """A booking as the patient's own calendar shows it (an invite, a download, an add-to-calendar link):
     what and with whom, when, its reference and where to manage it; never the patient's details, since
@@ -57,6 +62,7 @@ def patients_appointment(
         cancelled=cancelled,
         description=description,
         url=manage_url,
+        related_to=uid(series_reference) if series_reference else "",
     )
 
 
@@ -84,6 +90,17 @@ def download(appointment: Appointment, clinic: Clinic) -> bytes:
     invite's, so a calendar that has both keeps one event."""
     calendar = _calendar(method="PUBLISH")
     calendar.add_component(_event(appointment, clinic, stamp=datetime.now(UTC)))
+    return calendar.to_ical()
+
+
+def course(appointments: list[Appointment], clinic: Clinic) -> bytes:
+    """A course's visits as one file, one event each (PUBLISH: an iTIP REQUEST is about one event, one UID,
+    and a course is several). Each event's UID and SEQUENCE are its invite's, so the update or cancellation
+    of one visit, sent later as its own invite, replaces that event and leaves the others alone."""
+    calendar = _calendar(method="PUBLISH")
+    stamp = datetime.now(UTC)
+    for appointment in appointments:
+        calendar.add_component(_event(appointment, clinic, stamp=stamp))
     return calendar.to_ical()
 
 
@@ -121,4 +138,6 @@ def _event(appointment: Appointment, clinic: Clinic, *, stamp: datetime) -> Even
         event.add("description", appointment.description)
     if appointment.url:
         event.add("url", appointment.url)
+    if appointment.related_to:
+        event.add("related-to", appointment.related_to)
     return event

@@ -22,6 +22,8 @@ class Message(OutboxItem):
         NEW_LINK = "new_link", "new manage link"
         # The clinic's schedule changed under the booking: the patient is asked to choose another time.
         NEW_TIMES = "new_times", "new times offered"
+        # A course of treatment booked: one e-mail listing every visit, on the course's first visit.
+        COURSE = "course", "course confirmation"
 
     booking = models.ForeignKey(Booking, models.PROTECT, related_name="messages")
     event = models.ForeignKey(BookingEvent, models.PROTECT, related_name="messages")

@@ -1,6 +1,8 @@
 """What each booking change puts in the outbox: a confirmation, an update or a cancellation for the
 patient, the reminders before the visit, the offer of a time held for a patient on the waitlist, and the
-new manage link when staff revoked the old one.
+new manage link when staff revoked the old one. A course of treatment is confirmed once, listing every
+visit (scheduling.signals.series_booked); its visits are not confirmed one by one, but each has its own
+reminders, updates and cancellation.
 
 Runs inside the write path's transaction (scheduling.signals.booking_changed): the rows and the tasks
 that will send them commit with the change, or not at all. Nothing here talks to a mail server.
@@ -12,7 +14,8 @@ from datetime import UTC, timedelta
 
 from notifications import delivery
 from notifications.models import Message
-from scheduling.models import Booking, BookingEvent
+from scheduling.bookings.series import CoursePlan
+from scheduling.models import Booking, BookingEvent, BookingSeries
 
 Change = BookingEvent.Kind
 
@@ -43,16 +46,67 @@ def on_booking_changed(sender, booking: Booking, event: BookingEvent, **kwargs) 
     if not booking.patient_email or event.kind not in ANNOUNCED:
         return
     snapshot = booking_snapshot(booking)
-    announcement = Message(
-        booking=booking,
-        event=event,
-        kind=ANNOUNCED[event.kind],
-        recipient=booking.patient_email,
-        booking_snapshot=snapshot,
-        next_attempt_at=event.occurred_at,
+    # A course's visit is confirmed with the whole course, by on_series_booked.
+    confirmed_with_course = event.kind == Change.CREATED and booking.series_id is not None
+    announcement = (
+        []
+        if confirmed_with_course
+        else [
+            Message(
+                booking=booking,
+                event=event,
+                kind=ANNOUNCED[event.kind],
+                recipient=booking.patient_email,
+                booking_snapshot=snapshot,
+                next_attempt_at=event.occurred_at,
+            )
+        ]
     )
     reminders = _reminders(booking, event, snapshot) if event.kind in (Change.CREATED, Change.RESCHEDULED) else []
-    delivery.queue_all(Message.objects.bulk_create([announcement, *reminders]))
+    delivery.queue_all(Message.objects.bulk_create([*announcement, *reminders]))
+
+
+def on_series_booked(sender, series: BookingSeries, bookings: list[Booking], **kwargs) -> None:
+    """One confirmation for a course, on its first visit's booking and creation: every visit booked, and
+    the asked-for dates left out (taken, or a time the clocks skip)."""
+    first = bookings[0]
+    if not first.patient_email:
+        return
+    created = first.events.filter(kind=Change.CREATED).latest("pk")
+    confirmation = Message.objects.create(
+        booking=first,
+        event=created,
+        kind=Message.Kind.COURSE,
+        recipient=first.patient_email,
+        booking_snapshot={**booking_snapshot(first), "course": course_snapshot(series, bookings)},
+        next_attempt_at=created.occurred_at,
+    )
+    delivery.queue(confirmation)
+
+
+def course_snapshot(series: BookingSeries, bookings: list[Booking]) -> dict:
+    """What the course's confirmation says: its reference, each visit as booked, and the dates asked for
+    that were not booked (by number, local date and time)."""
+    booked = {booking.series_index for booking in bookings}
+    return {
+        "reference": series.reference,
+        "visits": [
+            {
+                "index": booking.series_index,
+                "reference": booking.reference,
+                "revision": booking.revision,
+                "practitioner": booking.practitioner.name,
+                "starts_at": booking.starts_at.isoformat(),
+                "ends_at": booking.ends_at.isoformat(),
+            }
+            for booking in bookings
+        ],
+        "skipped": [
+            {"index": index, "date": day.isoformat(), "start_time": f"{series.start_time:%H:%M}"}
+            for index, day in enumerate(CoursePlan.of(series).recurrence.dates(), start=1)
+            if index not in booked
+        ],
+    }
 
 
 def _reminders(booking: Booking, event: BookingEvent, snapshot: dict) -> list[Message]:
@@ -104,6 +158,8 @@ def booking_snapshot(booking: Booking) -> dict:
         "ends_at": booking.ends_at.isoformat(),
         "patient_name": booking.patient_name,
     }
+    if booking.series_id:  # a course's visit: its calendar event is RELATED-TO the course
+        snapshot["series"] = booking.series.reference
     if booking.hold_expires_at:  # an offer says until when the time is kept
         snapshot["hold_expires_at"] = booking.hold_expires_at.isoformat()
     return snapshot

@@ -23,6 +23,8 @@ class EventType(models.TextChoices):
     CHECKED_IN = "booking.checked_in"
     COMPLETED = "booking.completed"
     NO_SHOW = "booking.no_show"
+    # A course of treatment booked: its visits, each also announced by booking.created.
+    SERIES_CREATED = "series.created"
 
 
 def new_secret() -> str:
@@ -77,7 +79,8 @@ class Endpoint(models.Model):
 
 class Delivery(OutboxItem):
     """One booking event for one endpoint: its body, fixed when the event happened, and its progress.
-    `sent` means the endpoint answered 2xx."""
+    `sent` means the endpoint answered 2xx. A course's series.created hangs on its first visit's creation,
+    beside that visit's booking.created."""
 
     endpoint = models.ForeignKey(Endpoint, models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(BookingEvent, models.PROTECT, related_name="webhook_deliveries")
@@ -96,7 +99,9 @@ class Delivery(OutboxItem):
             models.Index(fields=["endpoint", "booking", "revision"], name="delivery_order_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["endpoint", "event"], name="delivery_one_per_endpoint_and_event"),
+            models.UniqueConstraint(
+                fields=["endpoint", "event", "event_type"], name="delivery_one_per_endpoint_event_and_type"
+            ),
         ]
 
     def __str__(self):

@@ -10,7 +10,9 @@ from icalendar import Calendar
 
 from scheduling import bookings, clinic_time
 from scheduling.bookings import Actor, PatientDetails
+from scheduling.bookings.series import CoursePlan, book_course
 from scheduling.models import AppointmentType, Booking, PatientDataRead, Practitioner
+from scheduling.slots.recurrence import Recurrence
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +147,19 @@ def test_a_group_session_is_one_event_with_its_seats_and_no_names(client, feed_u
     bookings.book(bookings.RequestedSlot(jabs, day, time(10)), patient=PatientDetails(name="Ben Late"))
     [event] = events(client.get(feed_url))
     assert str(event["summary"]) == "Flu jab: 3 of 12 seats" and int(event["sequence"]) > sequence
+
+
+def test_a_courses_visits_are_related_in_the_feed(client, feed_url, today):
+    first_day = today + timedelta(days=2)
+    plan = CoursePlan(
+        AppointmentType.objects.get(slug="consultation"),
+        Recurrence(first_day=first_day, weekdays=(first_day.isoweekday(),), wall_time=time(10), count=3),
+    )
+    series, _, _ = book_course(plan, patient=PatientDetails(name="Rahul Sharma"), by=Actor.integration("test"))
+    single = book(first_day, time(12), "Ada Lovelace")
+    related = {str(event["uid"]): str(event.get("related-to", "")) for event in events(client.get(feed_url))}
+    course_uid = f"{series.reference}@clinic-scheduling"
+    assert related == {
+        **{f"{visit.reference}@clinic-scheduling": course_uid for visit in series.bookings.all()},
+        f"{single.reference}@clinic-scheduling": "",
+    }

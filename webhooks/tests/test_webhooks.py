@@ -64,6 +64,7 @@ def test_a_delivery_verifies_with_the_reference_package(staff_api, receiver, run
     assert set(payload) == {"type", "timestamp", "data"}
     assert payload["data"] == {
         "booking_id": booking.reference,
+        "series_id": None,  # a single booking, not a visit of a course
         "revision": 1,
         "status": "confirmed",
         "practitioner": "clinic",
