@@ -80,6 +80,8 @@ def slot_rules(appointment_type: AppointmentType) -> SlotRules:
 
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+# How far ahead staff may book a course of treatment (and move its visits), whatever a type's horizon.
+STAFF_HORIZON_DAYS = 52 * 7
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from scheduling.bookings.writes import (
 from scheduling.models import Booking
 from scheduling.reference import clinic_details
 from scheduling.rules import (
+    STAFF_HORIZON_DAYS,
     BookingError,
     BookingRuleBroken,
     RequestedSlot,
@@ -139,6 +140,9 @@ def reschedule(
             "A booking keeps its appointment type when it moves.", field="appointment_type", code="type_change"
         )
     wanted = requested.practitioner or booking.practitioner
+    if booking.series_id and not by.is_patient and requested.horizon_days is None:
+        # Staff book a course up to a year ahead; each visit can then be moved alone, as far.
+        requested = replace(requested, horizon_days=STAFF_HORIZON_DAYS)
     holding = units.booking_resources(booking)
     held = {unit for unit_slugs in holding.values() for unit in unit_slugs}
     slot, _, offers = available(

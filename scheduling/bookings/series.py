@@ -29,13 +29,18 @@ from scheduling.models import (
 )
 from scheduling.open_days import BookableTime
 from scheduling.reference import reference_data, require_offer
-from scheduling.rules import BookingError, BookingRuleBroken, BookingWindow, RequestedSlot, SlotUnavailable
+from scheduling.rules import (
+    STAFF_HORIZON_DAYS,
+    BookingError,
+    BookingRuleBroken,
+    BookingWindow,
+    RequestedSlot,
+    SlotUnavailable,
+)
 from scheduling.signals import series_booked
 from scheduling.slots import Span
 from scheduling.slots.recurrence import Occurrence, Recurrence
 
-# Staff may book a course up to 52 weeks ahead; patients within the type's horizon.
-STAFF_HORIZON_DAYS = 52 * 7
 # How many free times on the same day a date that cannot be booked offers instead.
 ALTERNATIVES = 3
 

@@ -257,3 +257,17 @@ def test_the_database_keeps_one_visit_per_number(clinic, consultation, monday):
         Booking.objects.filter(series_index=2).update(series_index=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         BookingSeries.objects.filter(pk=series.pk).update(count=60)
+
+
+def test_staff_move_a_visit_far_ahead_as_far_as_a_course_may_reach(clinic, consultation, today):
+    AppointmentType.objects.filter(pk=consultation.pk).update(horizon_days=30)
+    consultation.refresh_from_db()
+    first_day = today + timedelta(weeks=20)
+    series, _, _ = book_course(weekly(consultation, first_day, count=2), patient=ANN, by=STAFF)
+    visit = series.bookings.get(series_index=2)
+    new_day = first_day + timedelta(weeks=1, days=1)
+    moved = bookings.reschedule(visit, RequestedSlot(consultation, new_day, time(11)), by=STAFF)
+    assert (clinic_time.local_date(moved.starts_at), moved.series_index) == (new_day, 2)
+    with pytest.raises(BookingRuleBroken) as refused:
+        bookings.reschedule(visit, RequestedSlot(consultation, new_day, time(12)), by=bookings.PATIENT)
+    assert refused.value.code == "booking_horizon"
