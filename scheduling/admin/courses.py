@@ -337,7 +337,9 @@ class BookingSeriesAdmin(admin.ModelAdmin):
         left_out = [report for report in reports if report.booking is None]
         self.message_user(request, f"Booked {len(booked)} visits of the course {series.reference}.", messages.SUCCESS)
         if left_out:
-            dates = "; ".join(f"{r.occurrence.day:%a %d %b}: {r.detail or SHOWN_STATUS[r.status]}" for r in left_out)
+            dates = "; ".join(
+                f"{r.occurrence.day:%a %d %b}: {(r.detail or SHOWN_STATUS[r.status]).rstrip('.')}" for r in left_out
+            )
             self.message_user(request, f"Not booked: {dates}.", messages.WARNING)
         link = course_manage_url(series, token, request)
         self.message_user(

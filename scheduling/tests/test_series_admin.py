@@ -167,7 +167,7 @@ def test_skipping_books_the_free_dates_and_says_which_were_not(desk, ada, physio
 
     series = BookingSeries.objects.get()
     assert sorted(series.bookings.values_list("series_index", flat=True)) == [1, 2, 4, 5, 6, 7, 8]
-    assert f"Not booked: {third:%a %d %b}: This time is already booked.." in said(response)
+    assert f"Not booked: {third:%a %d %b}: This time is already booked." in said(response)
 
 
 def test_book_books_what_the_preview_showed_not_a_form_changed_since(desk, ada, physio, sarah, tuesday):
