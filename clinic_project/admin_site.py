@@ -18,7 +18,14 @@ SECTIONS = [
     (
         "bookings",
         "Bookings and patients",
-        ["scheduling.booking", "scheduling.patient", "scheduling.matchcandidate", "waitlist.entry", "waitlist.offer"],
+        [
+            "scheduling.booking",
+            "scheduling.bookingseries",
+            "scheduling.patient",
+            "scheduling.matchcandidate",
+            "waitlist.entry",
+            "waitlist.offer",
+        ],
     ),
     (
         "setup",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import rules
 from django.db.models import Q, QuerySet
 
-from scheduling.models import Booking, Patient, Practitioner
+from scheduling.models import Booking, BookingSeries, Patient, Practitioner
 
 EVERY_PRACTITIONER = "scheduling.view_every_practitioner"
 REACH_BOOKING = "scheduling.reach_booking"
@@ -53,6 +53,18 @@ def bookings_reached(user, bookings: QuerySet[Booking] | None = None) -> QuerySe
 def practitioners_reached(user, practitioners: QuerySet[Practitioner] | None = None) -> QuerySet[Practitioner]:
     """The practitioners whose calendars this user may book into and see: every one, or their own."""
     return reached(user, Practitioner.objects.all() if practitioners is None else practitioners, through="")
+
+
+def series_reached(user, series: QuerySet[BookingSeries] | None = None) -> QuerySet[BookingSeries]:
+    """Courses of treatment with the user's practitioner: asked for with them, or any visit booked with them."""
+    series = BookingSeries.objects.all() if series is None else series
+    if sees_every_practitioner(user):
+        return series
+    own = own_practitioner_id(user)
+    if not own:
+        return series.none()
+    theirs = Q(practitioner_id=own) | Q(bookings__practitioner_id=own)
+    return series.filter(pk__in=BookingSeries.objects.filter(theirs).values("pk"))
 
 
 def patients_reached(user, patients: QuerySet[Patient] | None = None) -> QuerySet[Patient]:

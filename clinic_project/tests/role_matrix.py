@@ -12,13 +12,15 @@ one cell per role in ROLES order. A cell is `answer` for both objects, or `own|o
     403, 404, 405, 409...   that status and no row written
 
 `of` is what the URL's parameters name, own and other: "booking", "entry", "offer", "message", "delivery",
-"time off", "practitioner", "read" (a row of the log itself), "patient", "candidate" (a possible duplicate).
+"time off", "practitioner", "read" (a row of the log itself), "patient", "candidate" (a possible duplicate),
+"series" (a course of treatment).
 A list's + and - are about that object. A row with `of=""` names no practitioner's object and has one cell
 per role, the `own` part only. Whatever the cell, an answer that writes no row names no patient at all.
 
 The world the cells describe (test_role_matrix.py `world`): two practitioners, "own" (linked to the
 practitioner role's account) and "other" (the prototype's clinic), each with one confirmed booking
-tomorrow at 10:00 (its patient e-mailed a confirmation), one waitlist entry with an open offer of a held
+tomorrow at 10:00 (its patient e-mailed a confirmation), one course of treatment asked for with them by
+that patient (no visits booked), one waitlist entry with an open offer of a held
 slot tomorrow at 14:00, one time off, and one possible duplicate (the waiting patient's record and the
 booked one's). Lists count rows: the booking admin lists both bookings and both offered holds (4; a
 practitioner's own: 2); the staff API lists confirmed bookings and holds (4, 2); patients' records: 4, 2.
@@ -187,6 +189,23 @@ ROWS: list[Row] = [
         ("302:to", "302:to|302:home", "302:to", "403", "302:home", "302:to"),
         of="booking",
         method="post",
+    ),
+    # Courses of treatment (scheduling/admin/courses.py): the bookings' permissions and reach; the add page is
+    # the course form, empty until opened from a patient or a booking; nobody edits or deletes a course.
+    *admin_model(
+        "scheduling.bookingseries",
+        of="series",
+        changelist=("200:2+", "200:1+|200:1-", "200:2+", "200:2+", "403", "200:2+"),
+        add=("200", "403", "200", "403", "403", "200"),
+        history=("200", "200|302:home", "200", "200", "302:home", "200"),  # its title names no patient
+        delete=NO_ONE,
+        change=("200:1+", "200:1+|302:home", "200:1+", "200:1+", "403", "200:1+"),
+        object=TO_CHANGE,
+    ),
+    Row(
+        "admin:scheduling_bookingseries_cancel",
+        ("200:1+", "200:1+|302:home", "200:1+", "403", "302:home", "200:1+"),  # the confirmation, by who may change
+        of="series",
     ),
     # Messages to patients (a confirmation per booking, an offer per held slot): a practitioner's own
     # bookings' only; the list logs each booking it names.

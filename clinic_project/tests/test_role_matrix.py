@@ -30,6 +30,7 @@ from scheduling import bookings, clinic_time
 from scheduling.models import (
     AppointmentType,
     Booking,
+    BookingSeries,
     Clinic,
     ClinicClosure,
     GroupSession,
@@ -83,6 +84,7 @@ OWNED = (
     "patient",
     "candidate",
     "privacy request",
+    "series",
 )
 
 
@@ -160,6 +162,17 @@ def make_world() -> World:
         owned["candidate"][variant], markers["candidate"][variant] = candidate, patient
         asked, _ = privacy_requests.ask(booked, PrivacyRequest.Kind.COPY)
         owned["privacy request"][variant], markers["privacy request"][variant] = asked, patient
+        # A course asked for with this practitioner, its visits not booked: the lists' counts stay as they are.
+        course = BookingSeries.objects.create(
+            patient=booked.patient,
+            appointment_type=consultation,
+            practitioner=practitioner,
+            weekdays=[tomorrow.isoweekday()],
+            start_date=tomorrow + timedelta(days=7),
+            start_time=time(10),
+            count=4,
+        )
+        owned["series"][variant], markers["series"][variant] = course, patient
     ClinicClosure.objects.create(first_day=today + timedelta(days=9), last_day=today + timedelta(days=9))
     room = Resource.objects.create(slug="room-1", name="Room 1")
     ResourcePool.objects.create(slug="treatment-rooms", name="Treatment rooms").members.add(room)

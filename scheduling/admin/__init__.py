@@ -1,6 +1,6 @@
 """The clinic's back office. Django's admin autodiscovery imports this package; each module registers its
 own models."""
 
-from scheduling.admin import bookings, patients, privacy_requests, reads, reference, resources
+from scheduling.admin import bookings, courses, patients, privacy_requests, reads, reference, resources
 
-__all__ = ["bookings", "patients", "privacy_requests", "reads", "reference", "resources"]
+__all__ = ["bookings", "courses", "patients", "privacy_requests", "reads", "reference", "resources"]

@@ -11,7 +11,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from scheduling import access_log, bookings, clinic_time, roles
+from scheduling.admin.courses import pattern_in_words
 from scheduling.admin.day_schedule import DayScheduleView
 from scheduling.admin.forms import OFF_GRID_PERMISSION, BookingAdminForm, unit_fields
 from scheduling.admin.phone_search import PhoneSearchMixin
@@ -148,6 +149,7 @@ class BookingAdmin(PhoneSearchMixin, PractitionersOwnAdmin, admin.ModelAdmin):
         "local_end",
         "earlier_no_shows",
         "patient_record",
+        "course",
         "history",
         "created_at",
         "updated_at",
@@ -169,6 +171,8 @@ class BookingAdmin(PhoneSearchMixin, PractitionersOwnAdmin, admin.ModelAdmin):
             rooms = [("Rooms and equipment", {"fields": units})] if units else []
             return [("When", {"fields": when}), *rooms, ("Patient", {"fields": patient})]
         record = ["reference", "status", "revision", "local_start", "local_end", "created_at", "updated_at"]
+        if obj.series_id:
+            record.insert(1, "course")
         cancellation = ["cancelled_at", "cancelled_by", "cancellation_reason"]
         return [
             (None, {"fields": record}),
@@ -208,6 +212,22 @@ class BookingAdmin(PhoneSearchMixin, PractitionersOwnAdmin, admin.ModelAdmin):
             reverse("admin:scheduling_patient_change", args=[kept.pk]),
             kept,
             kept.reference,
+        )
+
+    @admin.display(description="Course of treatment")
+    def course(self, booking: Booking) -> str:
+        """ "Visit 3 of 8 of course sr_…": numbered as the course's dates, which a moved visit keeps."""
+        series = booking.series
+        if series is None:
+            return "-"
+        last = series.bookings.aggregate(last=Max("series_index"))["last"]
+        return format_html(
+            'Visit {} of {} of course <a href="{}">{}</a> ({})',
+            booking.series_index,
+            max(last or 0, series.count or 0),
+            reverse("admin:scheduling_bookingseries_change", args=[series.pk]),
+            series.reference,
+            pattern_in_words(series),
         )
 
     def has_delete_permission(self, request, obj=None):
@@ -264,6 +284,13 @@ class BookingAdmin(PhoneSearchMixin, PractitionersOwnAdmin, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             access_log.record_staff_reads(request, [obj], action=access_log.Action.VIEWED, channel=ADMIN)
+            context["may_book_course"] = obj.patient_id is not None and request.user.has_perm("scheduling.add_booking")
+            context["may_cancel_following"] = (
+                obj.series_id is not None
+                and obj.is_confirmed
+                and obj.starts_at > clinic_time.now()
+                and request.user.has_perm("scheduling.change_booking")
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

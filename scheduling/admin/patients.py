@@ -237,6 +237,9 @@ class PatientAdmin(admin.ModelAdmin):
             # The read-only fields get the record only: it carries whether the user may undo a merge.
             obj._may_merge = request.user.has_perm(MERGE_PATIENTS)
             context["may_merge"] = obj._may_merge and obj.merged_into_id is None and not obj.is_erased
+            context["may_book_course"] = (
+                request.user.has_perm("scheduling.add_booking") and obj.merged_into_id is None and not obj.is_erased
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _bookings(self, patient: Patient) -> list[Booking]:
