@@ -66,16 +66,6 @@ def pattern_in_words(series: BookingSeries) -> str:
     return f"{on} {series.start_time:%H:%M}, {every}, {visits}"
 
 
-def why_kept(visit: Booking, now) -> str:
-    """Why cancelling from an earlier visit on leaves this one as it is ("" if it would be cancelled): the
-    core never touches visits that passed, started, or were checked in or completed."""
-    if visit.status != Booking.Status.CONFIRMED:
-        return visit.get_status_display()
-    if visit.starts_at <= now:
-        return "Has passed"
-    return ""
-
-
 def details_of(patient: Patient) -> PatientDetails:
     """The record's own details for each visit: it is known, so matching is skipped."""
     return PatientDetails(
@@ -181,7 +171,7 @@ class BookingSeriesAdmin(admin.ModelAdmin):
             access_log.record_patient_reads(request, [obj.patient], action=access_log.Action.VIEWED, channel=ADMIN)
             obj._visits = list(self._visits(request, obj))
             obj._may_cancel = self.may_cancel(request)
-            context["may_cancel"] = obj._may_cancel and any(not why_kept(v, clinic_time.now()) for v in obj._visits)
+            context["may_cancel"] = obj._may_cancel and any(not left_alone(v, clinic_time.now()) for v in obj._visits)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _visits(self, request, series: BookingSeries):
@@ -216,7 +206,7 @@ class BookingSeriesAdmin(admin.ModelAdmin):
         rows = []
         for visit in visits:
             action = ""
-            if may_cancel and not why_kept(visit, now):
+            if may_cancel and not left_alone(visit, now):
                 url = reverse("admin:scheduling_bookingseries_cancel", args=[series.pk])
                 action = format_html('<a href="{}?from={}">Cancel this and all following</a>', url, visit.series_index)
             rows.append(
@@ -385,7 +375,7 @@ class BookingSeriesAdmin(admin.ModelAdmin):
                 self._say_what_happened(request, following, cancelled, dict(refused))
             return redirect(reverse("admin:scheduling_bookingseries_change", args=[series.pk]))
         now = clinic_time.now()
-        shown = [(visit, clinic_time.for_staff(visit.starts_at), why_kept(visit, now)) for visit in following]
+        shown = [(visit, clinic_time.for_staff(visit.starts_at), left_alone(visit, now)) for visit in following]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -407,7 +397,7 @@ class BookingSeriesAdmin(admin.ModelAdmin):
         done = {visit.pk for visit in cancelled}
         now = clinic_time.now()
         kept = [
-            (visit, refused[visit].message if visit in refused else why_kept(visit, now))
+            (visit, refused[visit].message if visit in refused else left_alone(visit, now))
             for visit in following
             if visit.pk not in done
         ]

@@ -401,10 +401,10 @@ def cancel_course(
 
     def body():
         cancelled, kept = [], []
-        upcoming = series.bookings.select_related("appointment_type", "practitioner", "patient").filter(
-            series_index__gte=first, status=Status.CONFIRMED, starts_at__gt=now
-        )
-        for booking in upcoming.order_by("series_index"):
+        visits = series.bookings.select_related("appointment_type", "practitioner", "patient")
+        for booking in visits.filter(series_index__gte=first).order_by("series_index"):
+            if left_alone(booking, now):
+                continue
             try:
                 cancelled.append(cancel(booking, by=by, via=via, reason=reason, now=now))
             except BookingError as error:
@@ -416,6 +416,16 @@ def cancel_course(
         return cancelled, kept
 
     return in_transaction(body, restoring=None)
+
+
+def left_alone(visit: Booking, now: datetime) -> str:
+    """Why cancelling a course from an earlier visit on leaves this one as it is ("" if it cancels it): a
+    visit that passed, started, or was checked in, completed or cancelled is never touched."""
+    if visit.status != Status.CONFIRMED:
+        return Status(visit.status).label
+    if visit.starts_at <= now:
+        return "Has passed"
+    return ""
 
 
 def opened_by(reference: str, token: str, *, staff: bool = False) -> BookingSeries | None:
