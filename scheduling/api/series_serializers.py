@@ -29,6 +29,8 @@ WEEKDAYS = {
     )
 }
 DAY_NAMES = {number: name for name, number in WEEKDAYS.items()}
+# What a date of a course may be after booking: booked, or why it was left out.
+BOOKED_STATUSES = (BOOKED, *STATUSES)
 
 
 class CoursePlanRequest(serializers.Serializer):
@@ -156,7 +158,7 @@ class BookedCourseDate(CourseDate):
     """One date of a course just booked: `booked` with its booking, or why it was left out."""
 
     status = serializers.ChoiceField(
-        choices=(BOOKED, *STATUSES), help_text="`booked`, or why the date was left out (as the preview says)."
+        choices=BOOKED_STATUSES, help_text="`booked`, or why the date was left out (as the preview says)."
     )
     booking_id = serializers.CharField(
         source="booking.reference", allow_null=True, help_text="The visit's booking; null when not booked."
@@ -229,7 +231,7 @@ class CourseDetail(serializers.Serializer):
         source="practitioner.slug", allow_null=True, help_text="Null: whoever is free, visit by visit."
     )
     start_date = serializers.DateField()
-    start_time = serializers.TimeField(format=clinic_time.WALL_CLOCK, help_text="Clinic local time, HH:MM.")
+    start_time = serializers.SerializerMethodField(help_text="Clinic local time of every visit, HH:MM.")
     weekdays = serializers.SerializerMethodField()
     interval = serializers.IntegerField()
     count = serializers.IntegerField(allow_null=True)
@@ -238,6 +240,9 @@ class CourseDetail(serializers.Serializer):
     created_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
     visits = serializers.SerializerMethodField(help_text="Every booking of the course, by index.")
+
+    def get_start_time(self, series) -> str:
+        return f"{series.start_time:%H:%M}"
 
     def get_weekdays(self, series) -> list[str]:
         return [DAY_NAMES[number] for number in series.weekdays]

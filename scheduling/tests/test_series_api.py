@@ -5,6 +5,7 @@ cancelled by its patient (with its manage token) or staff reaching the patient."
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,11 +14,13 @@ from scheduling.models import (
     Booking,
     BookingSeries,
     ClinicClosure,
+    OpeningHours,
     Patient,
     PatientDataRead,
     Practitioner,
     TimeOff,
 )
+from scheduling.tests.clock_changes import next_clock_change
 from scheduling.tests.staff import FRONT_DESK, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +153,33 @@ def test_dates_past_the_horizon_are_beyond_it_for_a_patient_but_not_for_staff(ap
 
     assert statuses(as_patient) == ["available"] * 3 + ["beyond_horizon"] * 3
     assert statuses(as_staff) == ["available"] * 6
+
+
+@pytest.fixture
+def night_clinic(clinic):
+    """Open across the small hours, so the clocks change inside opening hours."""
+    OpeningHours.objects.filter(practitioner=clinic).update(opens_at="00:00", closes_at="04:00")
+    return clinic
+
+
+def test_a_time_the_clocks_skip_is_reported_and_one_they_repeat_takes_the_earlier_instant(
+    settings, desk, plan, night_clinic
+):
+    settings.TIME_ZONE = "America/New_York"
+    spring = next_clock_change(ZoneInfo("America/New_York"), forward=True)  # 02:00 jumps to 03:00
+    autumn = next_clock_change(ZoneInfo("America/New_York"), forward=False)  # 01:00 happens twice
+
+    skipped = desk.post(
+        PREVIEW, plan(start_date=f"{spring}", start_time="02:00", weekdays=[weekday(spring)], count=2), format="json"
+    )
+    repeated = desk.post(
+        PREVIEW, plan(start_date=f"{autumn}", start_time="01:00", weekdays=[weekday(autumn)], count=2), format="json"
+    )
+
+    first, after = skipped.json()["occurrences"]
+    assert (first["status"], first["starts_at"], first["start_time"]) == ("nonexistent_local_time", None, "02:00")
+    assert after["starts_at"].endswith("T02:00:00-04:00")
+    assert [o["starts_at"][-15:] for o in repeated.json()["occurrences"]] == ["T01:00:00-04:00", "T01:00:00-05:00"]
 
 
 # Booking a course
@@ -432,3 +462,32 @@ def test_cancelling_needs_the_token_too(api, course):
 
     assert response.status_code == 404
     assert Booking.objects.filter(status="confirmed").count() == 4
+
+
+def test_a_visit_inside_the_cutoff_is_kept_for_the_patient_and_says_why(api, therapy, course):
+    therapy.patient_change_cutoff_minutes = 8 * 24 * 60  # the first visit, a week ahead, is inside it
+    therapy.save()
+
+    response = api.post(
+        f"{SERIES}/{course['series_id']}/cancel", {}, format="json", HTTP_X_MANAGE_TOKEN=course["manage_token"]
+    )
+
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["cancelled"] == course["booking_ids"][1:]
+    assert [(kept["booking_id"], kept["code"]) for kept in answer["kept"]] == [
+        (course["booking_ids"][0], "too_late_to_change")
+    ]
+    assert answer["status"] == "active"  # one visit is still to come
+
+
+def test_the_course_operations_are_documented_with_their_refusal(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    book = schema["paths"]["/api/calendly/series"]["post"]
+    assert {"201", "400", "409", "422", "429"} <= set(book["responses"])
+    refusal = book["responses"]["409"]["content"]["application/json"]["schema"]["$ref"]
+    assert refusal.endswith("/CourseRefusal")
+    assert set(schema["paths"]["/api/calendly/series/{series_id}"]["get"]["responses"]) >= {"200", "404"}
+    assert "/api/calendly/series/preview" in schema["paths"]
+    assert "/api/calendly/series/{series_id}/cancel" in schema["paths"]
