@@ -240,6 +240,9 @@ SPECTACULAR_SETTINGS = {
         "WaitlistOfferStatusEnum": "waitlist.models.Offer.Status",
         "PrivacyRequestKindEnum": "scheduling.models.PrivacyRequest.Kind",
         "PrivacyRequestStatusEnum": "scheduling.models.PrivacyRequest.Status",
+        "SeriesStatusEnum": "scheduling.models.SeriesStatus",
+        "CourseDateStatusEnum": "scheduling.bookings.series.STATUSES",
+        "BookedCourseDateStatusEnum": "scheduling.api.series_serializers.BOOKED_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

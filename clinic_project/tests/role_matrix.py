@@ -13,7 +13,7 @@ one cell per role in ROLES order. A cell is `answer` for both objects, or `own|o
 
 `of` is what the URL's parameters name, own and other: "booking", "entry", "offer", "message", "delivery",
 "time off", "practitioner", "read" (a row of the log itself), "patient", "candidate" (a possible duplicate),
-"series" (a course of treatment).
+"series" (a course of treatment whose one visit is the booking).
 A list's + and - are about that object. A row with `of=""` names no practitioner's object and has one cell
 per role, the `own` part only. Whatever the cell, an answer that writes no row names no patient at all.
 
@@ -398,6 +398,9 @@ ROWS: list[Row] = [
     # Exports and erasures: the privacy officer's and the manager's. An erasure without a reason is refused.
     Row("patient-export", ("403", "403", "200:1+", "200:1+", "403", "200:1+"), of="patient"),
     Row("patient-erase", ("403", "403", "400", "400", "403", "400"), of="patient", method="post"),
+    # Courses of treatment (scheduling/api/series.py): staff whose role reaches the patient, as a booking.
+    Row("series-detail", ("200:1+", "200:1+|404", "200:1+", "200:1+", "404", "200:1+"), of="series"),
+    Row("series-cancel", ("200:1+", "200:1+|404", "200:1+", "404", "404", "200:1+"), of="series", method="post"),
     # A patient's request from their booking: with the manage token only, which staff do not send here.
     Row("booking-privacy-request", ("404",) * 6, of="booking", method="post"),
     Row("waitlist-detail", ("200:1+", "200:1+|404", "200:1+", "404", "404", "200:1+"), of="entry"),

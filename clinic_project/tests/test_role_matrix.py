@@ -69,6 +69,8 @@ NOT_IN_MATRIX = {
     "practitioner-list",
     "practitioner-detail",
     "waitlist-list",
+    "series-list",
+    "series-preview",
 }
 STAFF_ROUTES = ("admin/", "api/calendly/", "calendars/")
 # What a row's `of` may name: each is made twice, for the own practitioner and the other.
@@ -162,17 +164,18 @@ def make_world() -> World:
         owned["candidate"][variant], markers["candidate"][variant] = candidate, patient
         asked, _ = privacy_requests.ask(booked, PrivacyRequest.Kind.COPY)
         owned["privacy request"][variant], markers["privacy request"][variant] = asked, patient
-        # A course asked for with this practitioner, its visits not booked: the lists' counts stay as they are.
+        # A course whose one visit is this booking, so the lists count the same bookings as without it.
         course = BookingSeries.objects.create(
             patient=booked.patient,
             appointment_type=consultation,
             practitioner=practitioner,
             weekdays=[tomorrow.isoweekday()],
-            start_date=tomorrow + timedelta(days=7),
+            start_date=tomorrow,
             start_time=time(10),
-            count=4,
+            count=2,
         )
-        owned["series"][variant], markers["series"][variant] = course, patient
+        Booking.objects.filter(pk=booked.pk).update(series=course, series_index=1)
+        owned["series"][variant], markers["series"][variant] = course, (patient, booked.patient.reference)
     ClinicClosure.objects.create(first_day=today + timedelta(days=9), last_day=today + timedelta(days=9))
     room = Resource.objects.create(slug="room-1", name="Room 1")
     ResourcePool.objects.create(slug="treatment-rooms", name="Treatment rooms").members.add(room)
@@ -237,6 +240,7 @@ def samples(world: World, route: str, row: Row, variant: str, role: str) -> dict
         "time_off_id": str((mine if isinstance(mine, TimeOff) else world.owned["time off"]["own"]).pk),
         "closure_id": str(ClinicClosure.objects.order_by("pk").first().pk),
         "resource": "room-1",
+        "series_id": (mine if isinstance(mine, BookingSeries) else world.owned["series"]["own"]).reference,
     }
     admin_object = route.startswith("admin/") and "<path:object_id>" in route and "/r/" not in route
     if admin_object:

@@ -36,6 +36,7 @@ from scheduling.bookings.series import (
     DateReport,
     book_course,
     cancel_course,
+    left_alone,
     preview,
 )
 from scheduling.links import course_manage_url

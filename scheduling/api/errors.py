@@ -13,6 +13,8 @@ from rest_framework.views import exception_handler
 from clinic_project.errors import error_body
 from scheduling.api.permissions import StaffOnlyField
 from scheduling.api.serializers import Alternative
+from scheduling.api.series_serializers import CourseDate
+from scheduling.bookings.series import CourseRefused
 from scheduling.links import expired_link_message
 from scheduling.rules import BookingChanged, BookingError, SlotUnavailable, TooLateToChange, TooManyHolds
 from scheduling.tokens import LinkExpired
@@ -55,6 +57,8 @@ def api_exception_handler(exc, context):
             alternatives = getattr(exc, "alternatives", None)  # a pinned unit was taken: what else would do
             if alternatives is not None:
                 body["alternatives"] = Alternative(alternatives, many=True).data
+            if isinstance(exc, CourseRefused):  # which dates could not be booked, and what would do instead
+                body["occurrences"] = CourseDate(exc.dates, many=True).data
             return Response(body, status=status.HTTP_409_CONFLICT)
         errors = {exc.field or BODY: [exc.message]}
         return Response(error_body(exc.message, exc.code, errors), status=status.HTTP_400_BAD_REQUEST)

@@ -29,6 +29,20 @@ BOOKING_LINKS = {
     "Complete": ("calendly_bookings_complete_create", BOOKING, "The visit took place (staff)."),
     "NoShow": ("calendly_bookings_no_show_create", BOOKING, "The patient did not come (staff)."),
 }
+SERIES = {"series_id": "$response.body#/series_id"}
+# Where a booked course leads: its own operations, as its patient (each visit is a booking, in `booking_ids`).
+SERIES_LINKS = {
+    "ViewSeries": (
+        "calendly_series_retrieve",
+        {**SERIES, "token": "$response.body#/manage_token"},
+        "See the course, with its manage token.",
+    ),
+    "CancelSeries": (
+        "calendly_series_cancel_create",
+        {**SERIES, "token": "$response.body#/manage_token"},
+        "Cancel its visits from one on, with its manage token.",
+    ),
+}
 # A hold's id goes in request bodies only (never a URL), so its link fills the body, not a parameter.
 HOLD_LINKS = {
     "ReleaseHold": ("calendly_holds_release_create", {}, "Let the time go."),
@@ -87,6 +101,19 @@ def link_and_exemplify(result, generator, request, public):
     )
     example_body(operations["calendly_bookings_reschedule_create"], {"date": f"{day_after}", "start_time": "14:00"})
     example_body(operations["calendly_bookings_cancel_create"], {"reason": "Feeling better"})
+    link(operations["calendly_series_create"], "201", SERIES_LINKS)
+    # A weekly course of therapy from next week: the prototype's therapy is not opted in, so only staff book it so.
+    course = {
+        "appointment_type": "therapy",
+        "start_date": f"{tomorrow + timedelta(days=6)}",
+        "start_time": "10:00",
+        "weekdays": [f"{tomorrow + timedelta(days=6):%A}".lower()],
+        "count": 8,
+        "on_conflict": "skip",
+    }
+    example_body(operations["calendly_series_preview_create"], course)
+    example_body(operations["calendly_series_create"], {**course, "patient_name": "Rahul Sharma"})
+    example_body(operations["calendly_series_cancel_create"], {"from_index": 3, "reason": "Feeling better"})
     for parameter in operations["calendly_availability_list"]["parameters"]:
         example = {"date": f"{tomorrow}", "appointment_type": "consultation"}.get(parameter["name"])
         if example:

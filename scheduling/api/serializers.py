@@ -340,6 +340,15 @@ class BookingDetail(BookingTimes):
         help_text="Staff only (left out for the patient): the group session this booking is a seat of; null "
         "for a type of one patient at a time."
     )
+    series_id = serializers.CharField(
+        source="series.reference",
+        allow_null=True,
+        help_text="The course of treatment (`sr_…`, see `/series/{series_id}`) this booking is a visit of; null "
+        "for a single booking.",
+    )
+    series_index = serializers.IntegerField(
+        allow_null=True, help_text="The visit's number in its course, from 1; null for a single booking."
+    )
 
     def to_representation(self, booking):
         request = self.context.get("request")

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from scheduling.api import patients, privacy, reports, resources, schedule, views
+from scheduling.api import patients, privacy, reports, resources, schedule, series, views
 
 # No trailing slash: keeps the prototype's paths exact (/api/calendly/availability, /api/calendly/book).
 router = SimpleRouter(trailing_slash=False)
@@ -16,6 +16,7 @@ router.register("hours", schedule.OpeningHoursViewSet, basename="opening-hours")
 router.register("time-off", schedule.TimeOffViewSet, basename="time-off")
 router.register("closures", schedule.ClosureViewSet, basename="closure")
 router.register("resources", resources.ResourceViewSet, basename="resource")
+router.register("series", series.SeriesViewSet, basename="series")
 
 urlpatterns = [
     # Before the router, whose patients/<reference> would take them.

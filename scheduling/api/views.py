@@ -270,7 +270,7 @@ class BookingViewSet(NeverCached, mixins.ListModelMixin, viewsets.GenericViewSet
 
     def get_queryset(self) -> QuerySet[Booking]:
         claims = ResourceClaim.objects.select_related("pool", "resource").order_by("pool__slug", "resource__slug")
-        found = Booking.objects.select_related("appointment_type", "practitioner", "patient", "session")
+        found = Booking.objects.select_related("appointment_type", "practitioner", "patient", "session", "series")
         return roles.bookings_reached(self.request.user, found.prefetch_related(Prefetch("resource_claims", claims)))
 
     def get_object(self) -> Booking:

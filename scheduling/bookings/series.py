@@ -320,7 +320,7 @@ def book_course(
         reports = [_booked(plan, report, series, details, by=by, via=via, now=now) for report in planned]
         booked = [report.booking for report in reports if report.booking is not None]
         if plan.on_conflict == OnConflict.FAIL and len(booked) < len(reports):
-            raise CourseRefused(_refusal(reports), reports)
+            raise CourseRefused(_refusal(reports), _unbooked(reports))
         if not booked:
             raise CourseRefused("None of the course's dates can be booked.", reports)
         series_booked.send(sender=BookingSeries, series=series, bookings=booked)
@@ -368,6 +368,12 @@ def _booked(
             continue
         return replace(report, status=BOOKED, practitioner=booking.practitioner, booking=booking)
     return replace(report, status=CONFLICT, detail=refusal.message, practitioner=None)
+
+
+def _unbooked(reports: list[DateReport]) -> list[DateReport]:
+    """The reports of a course refused after some of its dates were written: those writes are rolled back
+    with the rest, so those dates were available, not booked."""
+    return [replace(r, status=AVAILABLE, booking=None) if r.status == BOOKED else r for r in reports]
 
 
 def _refusal(reports: list[DateReport]) -> str:
