@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.db.models import Max
+
 from scheduling import clinic_time, patients, tokens
 from scheduling.bookings.changes import cancel
 from scheduling.bookings.claims import claim
@@ -434,11 +437,20 @@ def left_alone(visit: Booking, now: datetime) -> str:
     return ""
 
 
-def opened_by(reference: str, token: str, *, staff: bool = False) -> BookingSeries | None:
-    """The course `reference` names, if the caller is staff or `token` is its manage token; a wrong token
-    and an unknown reference answer the same None."""
+def opened_by(reference: str, token: str, *, staff: bool = False, now: datetime | None = None) -> BookingSeries | None:
+    """The course `reference` names, if the caller is staff or `token` is its manage token and its link has
+    not expired (tokens.LinkExpired: only the right token learns that); a wrong token and an unknown
+    reference answer the same None."""
     series = BookingSeries.objects.select_related("appointment_type", "practitioner", "patient")
     found = series.filter(reference=reference).first()
     if found is None or not (staff or tokens.accepts_derived_token(found.reference, token or "")):
         return None
+    if not staff and link_expired(found, now or clinic_time.now()):
+        raise tokens.LinkExpired
     return found
+
+
+def link_expired(series: BookingSeries, now: datetime) -> bool:
+    """A course's link lasts as its visits' links do: until MANAGE_LINK_DAYS_AFTER_VISIT after the last."""
+    last = series.bookings.aggregate(last=Max("ends_at"))["last"] or series.created_at
+    return now >= last + timedelta(days=settings.MANAGE_LINK_DAYS_AFTER_VISIT)

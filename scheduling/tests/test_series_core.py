@@ -8,7 +8,7 @@ from datetime import time, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
-from scheduling import bookings, clinic_time
+from scheduling import bookings, clinic_time, tokens
 from scheduling.bookings import series as courses
 from scheduling.bookings.series import CoursePlan, CourseRefused, book_course, cancel_course, preview
 from scheduling.models import AppointmentType, Booking, BookingEvent, BookingSeries, ClinicClosure, TimeOff
@@ -271,3 +271,13 @@ def test_staff_move_a_visit_far_ahead_as_far_as_a_course_may_reach(clinic, consu
     with pytest.raises(BookingRuleBroken) as refused:
         bookings.reschedule(visit, RequestedSlot(consultation, new_day, time(12)), by=bookings.PATIENT)
     assert refused.value.code == "booking_horizon"
+
+
+def test_the_courses_link_expires_as_its_last_visits_does(clinic, consultation, monday, settings):
+    series, _, token = book_course(weekly(consultation, monday, count=3), patient=ANN, by=STAFF)
+    last_end = max(series.bookings.values_list("ends_at", flat=True))
+    expires = last_end + timedelta(days=settings.MANAGE_LINK_DAYS_AFTER_VISIT)
+    assert courses.opened_by(series.reference, token, now=expires - timedelta(seconds=1)) == series
+    with pytest.raises(tokens.LinkExpired):
+        courses.opened_by(series.reference, token, now=expires)
+    assert courses.opened_by(series.reference, "", staff=True, now=expires) == series
