@@ -167,8 +167,8 @@ class CourseForm(forms.Form):
         label=_("Starting from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     ends = forms.ChoiceField(
-        label=_("How long?"),
-        choices=[(ENDS_AFTER, _("A number of visits")), (ENDS_ON, _("Until a date"))],
+        label=_("The course ends"),
+        choices=[(ENDS_AFTER, _("After so many visits")), (ENDS_ON, _("On a last day"))],
         initial=ENDS_AFTER,
         widget=forms.RadioSelect,
     )
