@@ -127,3 +127,88 @@ class ManageCodeForm(forms.Form):
         help_text=_("Eight letters and digits, such as K7QM-2XPA, given by the clinic."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
+
+
+WEEKDAY_CHOICES = [
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
+    (7, _("Sunday")),
+]
+INTERVAL_CHOICES = [(1, _("Every week")), (2, _("Every 2 weeks")), (3, _("Every 3 weeks")), (4, _("Every 4 weeks"))]
+ENDS_AFTER, ENDS_ON = "count", "until"
+ON_CONFLICT_CHOICES = [
+    ("skip", _("Skip them and book the other dates")),
+    ("extend", _("Add as many dates at the end of the course instead")),
+    ("fail", _("Book nothing unless every date can be booked")),
+]
+
+
+class CourseForm(forms.Form):
+    """What a patient asks for a course of visits. It only reads the values; the course's rules (how many
+    visits, weekdays, the slot grid, the end date) are the core's (scheduling.bookings.series.check_plan),
+    whose errors the view puts on the field they name."""
+
+    practitioner = forms.ChoiceField(label=_("Who would you like to see?"), required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("On which days of the week?"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One to three days."),
+    )
+    start_time = forms.TimeField(label=_("At what time?"), widget=forms.TimeInput(attrs={"type": "time"}))
+    interval = forms.TypedChoiceField(label=_("How often?"), choices=INTERVAL_CHOICES, coerce=int, initial=1)
+    start_date = forms.DateField(
+        label=_("Starting from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends = forms.ChoiceField(
+        label=_("The course ends"),
+        choices=[(ENDS_AFTER, _("After so many visits")), (ENDS_ON, _("On a last day"))],
+        initial=ENDS_AFTER,
+        widget=forms.RadioSelect,
+    )
+    count = forms.IntegerField(
+        label=_("Number of visits"),
+        required=False,
+        initial=8,
+        widget=forms.NumberInput(attrs={"min": 2, "max": 52, "inputmode": "numeric"}),
+        help_text=_("2 to 52."),
+    )
+    until = forms.DateField(
+        label=_("Last day of the course"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    on_conflict = forms.ChoiceField(
+        label=_("If a date cannot be booked"),
+        choices=ON_CONFLICT_CHOICES,
+        initial="skip",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, practitioners=(), step_minutes: int = 15, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].choices = [("", _("Any available practitioner"))] + [
+            (p.slug, p.name) for p in practitioners
+        ]
+        self.fields["start_time"].widget.attrs["step"] = step_minutes * 60
+        for name in ("start_time", "start_date", "count", "until"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    def clean(self):
+        data = super().clean()
+        # Only the end the patient chose counts; the other box may still hold what they typed first.
+        if data.get("ends") == ENDS_ON:
+            data["count"] = None
+            if data.get("until") is None and "until" not in self.errors:
+                self.add_error("until", _("Give the course's last day."))
+        elif data.get("ends") == ENDS_AFTER:
+            data["until"] = None
+            if data.get("count") is None and "count" not in self.errors:
+                self.add_error("count", _("Give the number of visits."))
+        return data

@@ -25,7 +25,12 @@ COOKIE_SECONDS = 60 * 60
 SEE_OTHER = 303
 
 # The page (URL name) whose pages a cookie opens -> the cookie's name.
-COOKIE_NAMES = {"manage-booking": "manage", "waitlist-entry": "waitlist", "waitlist-offer": "offer"}
+COOKIE_NAMES = {
+    "manage-booking": "manage",
+    "manage-course": "course",
+    "waitlist-entry": "waitlist",
+    "waitlist-offer": "offer",
+}
 
 
 @dataclass(frozen=True)
