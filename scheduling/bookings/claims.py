@@ -188,21 +188,30 @@ def book(
         raise BookingRuleBroken("Only staff may book off the slot grid.", field="start_time", code="not_a_slot")
     require_staff_to_pin(resources, by)
     patient.check_asked_by(requested.appointment_type)
+    booking = claim_confirmed(
+        requested, details=patient, by=by, via=via, now=now or clinic_time.now(), off_grid=off_grid, resources=resources
+    )
+    return booking, tokens.manage_token(booking.reference)
+
+
+def claim_confirmed(
+    requested: RequestedSlot, *, details: PatientDetails, by: Actor, via: str, now: datetime, **options
+) -> Booking:
+    """A confirmed booking for the patient `details` name, under a new reference with its manage code: a
+    booking's insert and each visit's of a course (`options` as `claim` takes them)."""
     reference = new_reference()
-    booking = claim(
+    return claim(
         requested,
-        now=now or clinic_time.now(),
+        now=now,
         status=Status.CONFIRMED,
         kind=Kind.CREATED,
         by=by,
         via=via,
         reference=reference,
         manage_code_digest=tokens.manage_code_digest(reference),
-        details=patient,
-        off_grid=off_grid,
-        resources=resources,
+        details=details,
+        **options,
     )
-    return booking, tokens.manage_token(reference)
 
 
 def require_staff_to_pin(resources: Pinned | None, by: Actor) -> None:

@@ -16,8 +16,8 @@ from django.db.models import Max
 
 from scheduling import clinic_time, patients, tokens
 from scheduling.bookings.changes import cancel
-from scheduling.bookings.claims import claim
-from scheduling.bookings.writes import PATIENT, Actor, Channel, Kind, PatientDetails, Status, in_transaction
+from scheduling.bookings.claims import claim_confirmed
+from scheduling.bookings.writes import PATIENT, Actor, Channel, PatientDetails, Status, in_transaction
 from scheduling.models import (
     MAX_COUNT,
     MAX_INTERVAL,
@@ -28,7 +28,6 @@ from scheduling.models import (
     BookingSeries,
     OnConflict,
     Practitioner,
-    new_reference,
 )
 from scheduling.open_days import BookableTime
 from scheduling.reference import reference_data, require_offer
@@ -342,7 +341,6 @@ def _booked(
         return report
     occurrence = report.occurrence
     who = [report.practitioner] if plan.practitioner else [report.practitioner, None]
-    reference = new_reference()
     refusal: BookingError | None = None
     for practitioner in who:
         requested = RequestedSlot(
@@ -353,18 +351,8 @@ def _booked(
             horizon_days=horizon_days(plan.appointment_type, by),
         )
         try:
-            booking = claim(
-                requested,
-                now=now,
-                status=Status.CONFIRMED,
-                kind=Kind.CREATED,
-                by=by,
-                via=via,
-                reference=reference,
-                manage_code_digest=tokens.manage_code_digest(reference),
-                details=details,
-                series=series,
-                series_index=occurrence.index,
+            booking = claim_confirmed(
+                requested, details=details, by=by, via=via, now=now, series=series, series_index=occurrence.index
             )
         except BookingError as error:
             refusal = error
