@@ -30,12 +30,20 @@ THROTTLED = OpenApiResponse(
 )
 MISSING = OpenApiResponse(serializers.ErrorResponse, description="No such object.")
 STAFF_ONLY = OpenApiResponse(serializers.ErrorResponse, description="A staff login (token or session) is required.")
-MANAGE_TOKEN = [
-    OpenApiParameter("token", str, OpenApiParameter.QUERY, required=False, description="The booking's manage token."),
-    OpenApiParameter(
-        "X-Manage-Token", str, OpenApiParameter.HEADER, required=False, description="The manage token, as a header."
-    ),
-]
+
+
+def manage_token_parameters(of: str) -> list[OpenApiParameter]:
+    """The patient's credential for `of` ("booking", "course"), in the query or as a header."""
+    return [
+        OpenApiParameter("token", str, OpenApiParameter.QUERY, required=False, description=f"The {of}'s manage token."),
+        OpenApiParameter(
+            "X-Manage-Token", str, OpenApiParameter.HEADER, required=False, description="The manage token, as a header."
+        ),
+    ]
+
+
+MANAGE_TOKEN = manage_token_parameters("booking")
+COURSE_MANAGE_TOKEN = manage_token_parameters("course")
 
 
 TOO_LATE_FOR_A_PATIENT = (

@@ -442,9 +442,20 @@ class AppointmentTypeSummary(serializers.ModelSerializer):
 
     class Meta:
         model = AppointmentType
-        fields = ["slug", "name", "duration_minutes", *AppointmentType.RULE_FIELDS, "requires_birth_date", "capacity"]
+        fields = [
+            "slug",
+            "name",
+            "duration_minutes",
+            *AppointmentType.RULE_FIELDS,
+            "requires_birth_date",
+            "capacity",
+            "allow_series",
+        ]
         extra_kwargs = {
-            "capacity": {"help_text": "Patients per session: above 1, a group type (slots carry `seats_left`)."}
+            "capacity": {"help_text": "Patients per session: above 1, a group type (slots carry `seats_left`)."},
+            "allow_series": {
+                "help_text": "Patients may book a course of this type (`POST /series`); staff may for any type."
+            },
         }
 
     def get_slot_interval_minutes(self, appointment_type) -> int:

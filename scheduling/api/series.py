@@ -19,7 +19,7 @@ from scheduling.api.caching import NeverCached
 from scheduling.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from scheduling.api.idempotency import idempotent
 from scheduling.api.permissions import CHANGE_BOOKINGS, VIEW_BOOKINGS, actor, manage_token, staff_may
-from scheduling.api.schema import INVALID, KEY_REUSED, MANAGE_TOKEN, THROTTLED
+from scheduling.api.schema import COURSE_MANAGE_TOKEN, INVALID, KEY_REUSED, THROTTLED
 from scheduling.api.serializers import ErrorResponse
 from scheduling.bookings import PATIENT, PatientDetails
 from scheduling.bookings.series import book_course, cancel_course, opened_by, preview
@@ -97,7 +97,7 @@ class SeriesViewSet(NeverCached, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="A course of treatment and its visits (patient with the course's manage token, or staff)",
-        parameters=MANAGE_TOKEN,
+        parameters=COURSE_MANAGE_TOKEN,
         responses={200: shapes.CourseDetail, 404: NO_COURSE, 429: THROTTLED},
     )
     def retrieve(self, request, series_id=None):
@@ -109,7 +109,7 @@ class SeriesViewSet(NeverCached, viewsets.GenericViewSet):
         "still to come, in one transaction; visits that have passed, started, are checked in or completed are "
         "never touched. A patient's visits inside the type's cutoff are kept (`kept`, with why); staff may "
         "cancel those. When no visit is left to come, the course is cancelled.",
-        parameters=[*MANAGE_TOKEN, IDEMPOTENCY_KEY],
+        parameters=[*COURSE_MANAGE_TOKEN, IDEMPOTENCY_KEY],
         request=shapes.CourseCancelRequest,
         responses={200: shapes.CourseCancelled, 400: INVALID, 404: NO_COURSE, 422: KEY_REUSED, 429: THROTTLED},
     )

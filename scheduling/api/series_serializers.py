@@ -163,6 +163,12 @@ class BookedCourseDate(CourseDate):
     booking_id = serializers.CharField(
         source="booking.reference", allow_null=True, help_text="The visit's booking; null when not booked."
     )
+    manage_token = serializers.CharField(
+        source="booking.manage_token",
+        allow_null=True,
+        help_text="The visit's own manage token, to move or cancel this visit alone with `/bookings/{booking_id}` "
+        "(as `POST /book` answers one); null when not booked.",
+    )
     practitioner = serializers.CharField(
         allow_null=True, help_text="Slug of the practitioner booked; null when not booked."
     )
@@ -183,7 +189,7 @@ class CourseBooked(serializers.Serializer):
     status = serializers.ChoiceField(source="series.status", choices=BookingSeries.Status.choices)
     manage_token = serializers.CharField(
         help_text="Secret for the course: send it as `token` or `X-Manage-Token` to `GET /series/{series_id}` "
-        "and `POST /series/{series_id}/cancel`. Shown only once. Each visit has its own booking manage token too."
+        "and `POST /series/{series_id}/cancel`. Each visit's own token is in its occurrence."
     )
     manage_url = serializers.SerializerMethodField(help_text="Where the patient sees and cancels the course.")
     occurrences = BookedCourseDate(many=True)
@@ -205,6 +211,9 @@ class CourseVisit(serializers.Serializer):
 
     index = serializers.IntegerField(source="series_index", help_text="The visit's number in the course.")
     booking_id = serializers.CharField(source="reference")
+    manage_token = serializers.CharField(
+        help_text="The visit's own manage token, to move or cancel this visit alone with `/bookings/{booking_id}`."
+    )
     date = serializers.SerializerMethodField()
     start_time = serializers.SerializerMethodField(help_text="Clinic local start time, HH:MM.")
     starts_at = serializers.DateTimeField()

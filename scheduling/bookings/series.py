@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.db.models import Max
@@ -118,6 +119,13 @@ def check_plan(plan: CoursePlan, by: Actor) -> None:
     """BookingRuleBroken (naming the field) for a course `by` may not ask for, whatever the calendar says."""
     type_ = plan.appointment_type
     _check_recurrence(plan.recurrence)
+    latest_start = clinic_time.today() + timedelta(days=horizon_days(type_, by))
+    if plan.recurrence.first_day > latest_start:
+        raise BookingRuleBroken(
+            f"A course of {type_.name} can start at most {horizon_days(type_, by)} days ahead.",
+            field="start_date",
+            code="booking_horizon",
+        )
     if by.is_patient and not type_.allow_series:
         raise BookingRuleBroken(
             f"{type_.name} cannot be booked as a course online. Please book one visit, or call the clinic.",
@@ -156,10 +164,13 @@ def _check_recurrence(recurrence: Recurrence) -> None:
         refuse("weekdays", "Give at least one weekday.")
     if len(set(recurrence.weekdays)) > MAX_WEEKDAYS or not all(1 <= day <= 7 for day in recurrence.weekdays):
         refuse("weekdays", f"Give 1 to {MAX_WEEKDAYS} different weekdays.")
-    if recurrence.until is not None and len(recurrence.dates()) > MAX_COUNT:
-        refuse("until", f"A course has at most {MAX_COUNT} visits: choose an earlier end date.")
-    if recurrence.until is not None and len(recurrence.dates()) < MIN_COUNT:
-        refuse("until", f"A course has at least {MIN_COUNT} visits: choose a later end date.")
+    if recurrence.until is not None:
+        first = list(islice(recurrence.days(), MAX_COUNT + 1))
+        visits = sum(day <= recurrence.until for day in first)
+        if visits > MAX_COUNT:
+            refuse("until", f"A course has at most {MAX_COUNT} visits: choose an earlier end date.")
+        if visits < MIN_COUNT:
+            refuse("until", f"A course has at least {MIN_COUNT} visits: choose a later end date.")
 
 
 def _opening_times(appointment_type: AppointmentType, practitioner: Practitioner | None) -> set[time]:
@@ -306,6 +317,10 @@ def book_course(
 
     def body() -> tuple[BookingSeries, list[DateReport]]:
         record = patients.patient_for(patient)
+        if _booked_already(record, plan):
+            raise SlotUnavailable(
+                "This course is already booked for this patient; nothing more was booked.", code="series_duplicate"
+            )
         details = replace(patient, record=record)
         series = BookingSeries.objects.create(
             patient=record,
@@ -330,6 +345,22 @@ def book_course(
 
     series, reports = in_transaction(body, restoring=None)
     return series, reports, tokens.manage_token(series.reference)
+
+
+def _booked_already(record, plan: CoursePlan) -> bool:
+    """Whether the patient has this very course with visits still standing: the same form sent twice (a
+    browser's Back, a client retrying without an Idempotency-Key) books one course, not two."""
+    same = BookingSeries.objects.filter(
+        patient=record,
+        appointment_type=plan.appointment_type,
+        start_date=plan.recurrence.first_day,
+        start_time=plan.recurrence.wall_time,
+        interval=plan.recurrence.interval,
+        status=BookingSeries.Status.ACTIVE,
+        bookings__status__in=Booking.BLOCKING,
+    ).distinct()
+    weekdays = sorted(set(plan.recurrence.weekdays))
+    return any(series.weekdays == weekdays for series in same)
 
 
 def _booked(

@@ -3,7 +3,7 @@ the horizons, and visits changed one at a time or from one on."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -12,7 +12,7 @@ from scheduling import bookings, clinic_time, tokens
 from scheduling.bookings import series as courses
 from scheduling.bookings.series import CoursePlan, CourseRefused, book_course, cancel_course, preview
 from scheduling.models import AppointmentType, Booking, BookingEvent, BookingSeries, ClinicClosure, TimeOff
-from scheduling.rules import BookingRuleBroken, RequestedSlot
+from scheduling.rules import BookingRuleBroken, RequestedSlot, SlotUnavailable
 from scheduling.slots.recurrence import Recurrence
 
 pytestmark = pytest.mark.django_db
@@ -281,3 +281,26 @@ def test_the_courses_link_expires_as_its_last_visits_does(clinic, consultation, 
     with pytest.raises(tokens.LinkExpired):
         courses.opened_by(series.reference, token, now=expires)
     assert courses.opened_by(series.reference, "", staff=True, now=expires) == series
+
+
+def test_the_same_course_sent_twice_books_one(clinic, consultation, monday, make_practitioner):
+    make_practitioner("dr-other", types=[consultation])  # free at the same times: the second would be bookable
+    plan = weekly(consultation, monday, count=3)
+    book_course(plan, patient=ANN, by=STAFF)
+    before = Booking.objects.count()
+    with pytest.raises(SlotUnavailable) as refused:
+        book_course(plan, patient=ANN, by=STAFF)
+    assert refused.value.code == "series_duplicate"
+    assert Booking.objects.count() == before and BookingSeries.objects.count() == 1
+    other = bookings.PatientDetails("Bea Lee", "bea.lee@example.org")
+    assert book_course(weekly(consultation, monday, count=3, wall_time=time(10)), patient=other, by=STAFF)[0]
+
+
+def test_a_course_far_off_is_refused_naming_its_start(clinic, consultation, today):
+    for first_day in (today + timedelta(weeks=53), date.max - timedelta(days=3)):
+        with pytest.raises(BookingRuleBroken) as refused:
+            preview(weekly(consultation, first_day, count=52), by=STAFF)
+        assert refused.value.field == "start_date"
+    with pytest.raises(BookingRuleBroken) as refused:
+        preview(CoursePlan(consultation, Recurrence(today, (1,), time(9), until=date.max)), by=STAFF)
+    assert refused.value.field == "until"
