@@ -491,3 +491,22 @@ def test_the_course_operations_are_documented_with_their_refusal(client):
     assert set(schema["paths"]["/api/calendly/series/{series_id}"]["get"]["responses"]) >= {"200", "404"}
     assert "/api/calendly/series/preview" in schema["paths"]
     assert "/api/calendly/series/{series_id}/cancel" in schema["paths"]
+
+
+def test_each_visit_comes_with_its_own_manage_token_to_move_it_alone(api, plan, first_day):
+    answer = api.post(SERIES, with_patient(plan()), format="json").json()
+    second = answer["occurrences"][1]
+    visit = api.get(f"/api/calendly/bookings/{second['booking_id']}", {"token": second["manage_token"]})
+    assert visit.status_code == 200, visit.json()
+    assert (visit.json()["series_id"], visit.json()["series_index"]) == (answer["series_id"], 2)
+    course = api.get(f"{SERIES}/{answer['series_id']}", {"token": answer["manage_token"]}).json()
+    assert [v["manage_token"] for v in course["visits"]] == [o["manage_token"] for o in answer["occurrences"]]
+    other = answer["occurrences"][2]
+    wrong_token = api.get(f"/api/calendly/bookings/{other['booking_id']}", {"token": second["manage_token"]})
+    assert wrong_token.status_code == 404
+
+
+def test_types_say_whether_patients_may_book_a_course(api, therapy):
+    types = {t["slug"]: t for t in api.get("/api/calendly/appointment-types").json()}
+    assert types["therapy"]["allow_series"] is True
+    assert types["consultation"]["allow_series"] is False
