@@ -311,3 +311,23 @@ def test_a_wrong_token_looks_like_an_unknown_course_and_the_cookie_alone_cancels
     forged = client.post(f"/manage/course/{course.reference}/", {"intent": "cancel", "from_index": "1"})
     assert forged.status_code == 404
     assert set(course.bookings.values_list("status", flat=True)) == {"confirmed"}
+
+
+def test_a_visits_page_names_its_course_and_opens_it_without_a_token_in_a_url(client, course):
+    visit = course.bookings.get(series_index=2)
+    opened = client.get(links.manage_url(visit, visit.manage_token))
+    page = client.get(opened.url)
+    assert "Visit 2 of your course of Therapy" in text(page)
+    to_course = form_to(page, rf"/manage/course/{course.reference}/")
+    assert "token=" not in page.content.decode()
+    seen = client.post(to_course.pop("action"), to_course)
+    assert seen.status_code == 303
+    assert "Your course of Therapy" in text(client.get(seen.url))
+
+
+def test_a_single_bookings_page_names_no_course(client, therapy, first_day):
+    booking, token = bookings.book(
+        bookings.RequestedSlot(therapy, first_day, time(11)), patient=bookings.PatientDetails.named_in(PATIENT)
+    )
+    page = client.get(client.get(links.manage_url(booking, token)).url)
+    assert "See the whole course" not in text(page) and "of your course" not in text(page)

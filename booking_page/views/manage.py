@@ -30,7 +30,7 @@ from booking_page.views.common import (
     times_step,
     too_many,
 )
-from scheduling import bookings, clinic_time
+from scheduling import bookings, clinic_time, tokens
 from scheduling.models import Booking, BookingEvent, PrivacyRequest
 from scheduling.patients import privacy_requests
 from scheduling.rules import BookingError, TooLateToChange
@@ -110,9 +110,23 @@ def manage(request, reference):
             "ics_action": reverse("manage-invite", args=[booking.reference]),
             "google_url": calendar_links.google_url(booking, request.clinic),
             "outlook_url": calendar_links.outlook_url(booking, request.clinic),
+            **_course_of(booking),
         },
         status=status,
     )
+
+
+def _course_of(booking: Booking) -> dict:
+    """For a course's visit: the course and how to open its page, the course's token posted (never in a URL).
+    Whoever holds a visit's link is the course's patient, as whoever holds the course's link."""
+    if booking.series_id is None:
+        return {}
+    series = booking.series
+    return {
+        "course": series,
+        "course_action": reverse("manage-course", args=[series.reference]),
+        "course_token": tokens.manage_token(series.reference),
+    }
 
 
 def _ask_about_data(request, credential: Pass, token: str, booking: Booking, carry: Carry) -> HttpResponse:
