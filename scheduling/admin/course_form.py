@@ -11,7 +11,16 @@ from django.contrib.admin.widgets import AdminDateWidget
 from scheduling import clinic_time
 from scheduling.admin.forms import as_validation_error
 from scheduling.bookings.series import CoursePlan
-from scheduling.models import MAX_COUNT, MAX_INTERVAL, MAX_WEEKDAYS, MIN_COUNT, AppointmentType, Booking, OnConflict
+from scheduling.models import (
+    MAX_COUNT,
+    MAX_INTERVAL,
+    MAX_WEEKDAYS,
+    MIN_COUNT,
+    AppointmentType,
+    Booking,
+    BookingSeries,
+    OnConflict,
+)
 from scheduling.rules import BookingError
 from scheduling.slots.recurrence import Recurrence
 
@@ -106,3 +115,15 @@ def initial_for(*, patient=None, booking: Booking | None = None, today: date | N
             start_date=max(start.date() + timedelta(days=7), today + timedelta(days=1)),
         )
     return initial
+
+
+DAY_NAMES = dict(WEEKDAYS)
+
+
+def pattern_in_words(series: BookingSeries) -> str:
+    """ "Tuesdays 09:00, weekly, 8 visits", as the desk says it."""
+    days = [f"{DAY_NAMES[day]}s" for day in series.weekdays]
+    on = days[0] if len(days) == 1 else f"{', '.join(days[:-1])} and {days[-1]}"
+    every = "weekly" if series.interval == 1 else f"every {series.interval} weeks"
+    visits = f"{series.count} visits" if series.count else f"until {series.until:%d %b %Y}"
+    return f"{on} {series.start_time:%H:%M}, {every}, {visits}"

@@ -21,7 +21,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from scheduling import access_log, clinic_time, roles
-from scheduling.admin.course_form import WEEKDAYS, CourseForm, initial_for
+from scheduling.admin.course_form import CourseForm, initial_for, pattern_in_words
 from scheduling.admin.patients import booking_link, patient_link, table
 from scheduling.bookings import Actor, PatientDetails
 from scheduling.bookings.series import (
@@ -55,16 +55,6 @@ SHOWN_STATUS = {
     BEYOND_HORIZON: "Too far ahead",
     NONEXISTENT: "Clocks skip this time",
 }
-DAY_NAMES = dict(WEEKDAYS)
-
-
-def pattern_in_words(series: BookingSeries) -> str:
-    """ "Tuesdays 09:00, weekly, 8 visits", as the desk says it."""
-    days = [f"{DAY_NAMES[day]}s" for day in series.weekdays]
-    on = days[0] if len(days) == 1 else f"{', '.join(days[:-1])} and {days[-1]}"
-    every = "weekly" if series.interval == 1 else f"every {series.interval} weeks"
-    visits = f"{series.count} visits" if series.count else f"until {series.until:%d %b %Y}"
-    return f"{on} {series.start_time:%H:%M}, {every}, {visits}"
 
 
 def details_of(patient: Patient) -> PatientDetails:

@@ -20,7 +20,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from scheduling import access_log, clinic_time, patients, roles
-from scheduling.models import Booking, MatchCandidate, Patient, PatientDataRead, PatientMerge
+from scheduling.admin.course_form import pattern_in_words
+from scheduling.models import Booking, BookingSeries, MatchCandidate, Patient, PatientDataRead, PatientMerge
 from scheduling.patient_details import e164_phone, normalised_email
 from scheduling.patients import history, history_pks, merging
 from scheduling.patients.sections import SECTIONS
@@ -167,6 +168,7 @@ class PatientAdmin(admin.ModelAdmin):
         *record,
         "counts",
         "bookings_table",
+        "courses_table",
         "sections_tables",
         "merges_table",
         "reads_table",
@@ -200,7 +202,7 @@ class PatientAdmin(admin.ModelAdmin):
         shown = [
             (None, {"fields": self.record}),
             ("Contact details", {"fields": self.contact}),
-            ("Appointments", {"fields": ["counts", "bookings_table"]}),
+            ("Appointments", {"fields": ["counts", "bookings_table", "courses_table"]}),
             ("Waitlist and messages", {"fields": ["sections_tables"]}),
             ("Merges", {"fields": ["merges_table"]}),
         ]
@@ -283,6 +285,26 @@ class PatientAdmin(admin.ModelAdmin):
             for booking in self._bookings(patient)
         ]
         return table(("Booking", "Starts", "Type", "Practitioner", "Status"), rows, "patient-bookings")
+
+    @admin.display(description="Courses of treatment")
+    def courses_table(self, patient: Patient) -> str:
+        courses = BookingSeries.objects.filter(patient__in=history_pks(patient)).select_related("appointment_type")
+        courses = courses.annotate(visits=Count("bookings", filter=Q(bookings__status__in=Booking.BLOCKING)))
+        rows = [
+            (
+                format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("admin:scheduling_bookingseries_change", args=[series.pk]),
+                    series.reference,
+                ),
+                series.appointment_type,
+                pattern_in_words(series),
+                series.visits,
+                series.get_status_display(),
+            )
+            for series in courses.order_by("start_date")
+        ]
+        return table(("Course", "Type", "Pattern", "Visits standing", "Status"), rows, "patient-courses")
 
     @admin.display(description="Oldest first")
     def sections_tables(self, patient: Patient) -> str:

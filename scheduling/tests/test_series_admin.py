@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from scheduling import bookings, clinic_time
-from scheduling.admin.courses import pattern_in_words
+from scheduling.admin.course_form import pattern_in_words
 from scheduling.bookings.series import CoursePlan, book_course
 from scheduling.models import AppointmentType, Booking, BookingEvent, BookingSeries, Patient, PatientDataRead
 from scheduling.slots.recurrence import Recurrence
@@ -377,3 +377,15 @@ def test_only_staff_who_may_change_bookings_cancel_a_course(client, sign_in_past
     page = shown(client.get(reverse("admin:scheduling_bookingseries_change", args=[series.pk])))
     assert "Cancel the course" not in page and "Cancel this and all following" not in page
     assert not series.bookings.filter(status=Booking.Status.CANCELLED).exists()
+
+
+def test_the_patients_page_lists_their_courses(admin_client, today):
+    consultation = AppointmentType.objects.get(slug="consultation")
+    first_day = today + timedelta(days=8)
+    plan = CoursePlan(consultation, Recurrence(first_day, (first_day.isoweekday(),), time(9), count=3))
+    desk = bookings.Actor(BookingEvent.Actor.STAFF, "desk")
+    series, _, _ = book_course(plan, patient=bookings.PatientDetails("Ann Lee", "ann.lee@example.org"), by=desk)
+    page = admin_client.get(reverse("admin:scheduling_patient_change", args=[series.patient.pk]))
+    shown = page.content.decode()
+    assert series.reference in shown
+    assert f"{pattern_in_words(series)}</td><td>3</td>" in shown
