@@ -57,6 +57,7 @@ NONEXISTENT = "nonexistent_local_time"
 STATUSES = (AVAILABLE, CONFLICT, CLOSED, TIME_OFF, BEYOND_HORIZON, NONEXISTENT)
 # After booking: the dates booked, and those a `skip` or `extend` course left out.
 BOOKED = "booked"
+NOT_WORKING = " does not see patients then."
 # When the practitioners considered disagree, the one that says most about why the date is not free.
 _TELLING = {CONFLICT: 0, TIME_OFF: 1, CLOSED: 2}
 
@@ -249,6 +250,8 @@ class _Judge:
             self.preferred = self.preferred or free[0]
             return DateReport(occurrence, AVAILABLE, practitioner=free[0])
         _, status, detail = min(found, key=lambda each: _TELLING[each[1]])
+        if len(found) > 1 and all(each[2].endswith(NOT_WORKING) for each in found):
+            detail = f"Nobody offers {type_.name} then."
         return DateReport(occurrence, status, detail, alternatives=self.alternatives(occurrence))
 
     def _in_preference_order(self, day: date, slot: Span) -> list[Practitioner]:
@@ -262,7 +265,7 @@ class _Judge:
         if any(closure.overlaps(slot) for closure in calendars.clinic_closed):
             return CLOSED, "The clinic is closed that day."
         if slot not in calendars.candidates(practitioner, [day], rules):
-            return CLOSED, f"{practitioner.name} does not see patients then."
+            return CLOSED, f"{practitioner.name}{NOT_WORKING}"
         if any(away.overlaps(slot) for away in calendars.closed[practitioner.pk]):
             return TIME_OFF, f"{practitioner.name} is away then."
         if not self.bookable.is_free(practitioner, slot):

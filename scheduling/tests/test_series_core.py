@@ -304,3 +304,13 @@ def test_a_course_far_off_is_refused_naming_its_start(clinic, consultation, toda
     with pytest.raises(BookingRuleBroken) as refused:
         preview(CoursePlan(consultation, Recurrence(today, (1,), time(9), until=date.max)), by=STAFF)
     assert refused.value.field == "until"
+
+
+def test_a_date_nobody_works_says_so_rather_than_naming_one(clinic, consultation, monday, make_practitioner):
+    make_practitioner("dr-weekdays", types=[consultation], weekdays=range(5))
+    clinic.opening_hours.filter(weekday=5).delete()  # the clinic's practitioner does not work Saturdays either
+    saturday = monday + timedelta(days=5)
+    report = preview(weekly(consultation, saturday, count=2), by=STAFF)[0]
+    assert (report.status, report.detail) == ("closed", "Nobody offers Consultation then.")
+    alone = preview(CoursePlan(consultation, weekly(consultation, saturday, count=2).recurrence, clinic), by=STAFF)
+    assert alone[0].detail == "Clinic does not see patients then."
