@@ -41,6 +41,8 @@ class ReportView(NeverCached, APIView):
         return [StaffMay(VIEW_REPORTS)]
 
     def perform_content_negotiation(self, request, force=False):
+        if request.query_params.get("format", None) == "":  # DRF reads `?format=` as no format at all
+            raise ValidationError({"format": ["One of json, csv."]})
         try:
             return super().perform_content_negotiation(request, force)
         except Http404:  # DRF's answer to a `?format=` no renderer has

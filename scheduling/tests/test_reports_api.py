@@ -141,7 +141,8 @@ def test_a_practitioner_sees_their_own_figures_only(api, visits, own, tomorrow):
     assert refused.status_code == 400 and "practitioner" in refused.json()["errors"]
 
 
-def test_an_unknown_format_is_a_400_naming_it(manager):
-    response = manager.get(URL, {"format": "xlsx"})  # DRF's own answer would be a 404
+@pytest.mark.parametrize("asked", ["xlsx", ""])  # DRF's own answers: 404, and JSON for an empty one
+def test_an_unknown_or_empty_format_is_a_400_naming_it(manager, asked):
+    response = manager.get(URL, {"format": asked})
     assert (response.status_code, response["Content-Type"]) == (400, "application/json")
     assert response.json()["errors"] == {"format": ["One of json, csv."]}
