@@ -12,6 +12,7 @@ from scheduling import clinic_time
 from scheduling.admin.forms import as_validation_error
 from scheduling.bookings.series import CoursePlan
 from scheduling.models import (
+    ISO_WEEKDAYS,
     MAX_COUNT,
     MAX_INTERVAL,
     MAX_WEEKDAYS,
@@ -24,15 +25,7 @@ from scheduling.models import (
 from scheduling.rules import BookingError
 from scheduling.slots.recurrence import Recurrence
 
-WEEKDAYS = [
-    (1, "Monday"),
-    (2, "Tuesday"),
-    (3, "Wednesday"),
-    (4, "Thursday"),
-    (5, "Friday"),
-    (6, "Saturday"),
-    (7, "Sunday"),
-]
+WEEKDAYS = ISO_WEEKDAYS
 EVERY = [(1, "Every week"), *((n, f"Every {n} weeks") for n in range(2, MAX_INTERVAL + 1))]
 
 

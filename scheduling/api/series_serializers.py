@@ -18,16 +18,20 @@ from scheduling.api.fields import (
 from scheduling.api.serializers import ErrorResponse, PatientFields
 from scheduling.bookings.series import BOOKED, STATUSES, CoursePlan, DateReport
 from scheduling.links import course_manage_url
-from scheduling.models import MAX_COUNT, MAX_INTERVAL, MAX_WEEKDAYS, MIN_COUNT, Booking, BookingSeries, OnConflict
+from scheduling.models import (
+    ISO_WEEKDAYS,
+    MAX_COUNT,
+    MAX_INTERVAL,
+    MAX_WEEKDAYS,
+    MIN_COUNT,
+    Booking,
+    BookingSeries,
+    OnConflict,
+)
 from scheduling.slots.recurrence import Recurrence
 
 # ISO weekday numbers (Monday 1) by the names the API takes and answers.
-WEEKDAYS = {
-    name: number
-    for number, name in enumerate(
-        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), start=1
-    )
-}
+WEEKDAYS = {label.lower(): number for number, label in ISO_WEEKDAYS}
 DAY_NAMES = {number: name for name, number in WEEKDAYS.items()}
 # What a date of a course may be after booking: booked, or why it was left out.
 BOOKED_STATUSES = (BOOKED, *STATUSES)

@@ -51,6 +51,7 @@ from scheduling.models.resources import (
     larger_than_pool,
 )
 from scheduling.models.series import (
+    ISO_WEEKDAYS,
     MAX_COUNT,
     MAX_INTERVAL,
     MAX_WEEKDAYS,
@@ -64,6 +65,7 @@ from scheduling.tokens import accepts_derived_token, manage_token, token_digest
 
 __all__ = [
     "AA_CONTRAST",
+    "ISO_WEEKDAYS",
     "LOGO_MAX_BYTES",
     "LOGO_TYPES",
     "MAX_COUNT",

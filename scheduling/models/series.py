@@ -6,12 +6,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from scheduling.models.catalogue import AppointmentType, Practitioner
+from scheduling.models.catalogue import AppointmentType, Practitioner, Weekday
 from scheduling.models.patients import Patient
 
 MIN_COUNT, MAX_COUNT = 2, 52
 MAX_INTERVAL = 4
 MAX_WEEKDAYS = 3
+# A course's weekdays as it stores them: ISO numbers (Monday 1), which opening hours number from 0.
+ISO_WEEKDAYS = [(day.value + 1, day.label) for day in Weekday]
 
 
 def new_series_reference() -> str:
