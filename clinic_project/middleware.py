@@ -44,5 +44,11 @@ class DatabaseBusyMiddleware:
 
     def process_exception(self, request, exception):
         if is_database_busy(exception):
+            # Which refusal it was (the driver's error class and SQLSTATE), never its text: a server's
+            # message can quote the row's values.
+            cause = exception.__cause__ or exception
+            request_log.warning(
+                "database busy: %s (SQLSTATE %s)", type(cause).__name__, getattr(cause, "sqlstate", None) or "-"
+            )
             return database_busy_response()
         return None

@@ -8,7 +8,7 @@ from copy import copy
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from scheduling import clinic_time, guards, units
 from scheduling.bookings.claims import (
@@ -44,6 +44,7 @@ from scheduling.rules import (
     TooLateToChange,
     slot_rules,
 )
+from scheduling.slots.units import units_of
 
 CHANGEABLE = [Status.CONFIRMED]
 # How a cancellation's reason starts when a schedule change caused it: what follows was written for the
@@ -157,6 +158,7 @@ def reschedule(
     blocked = slot_rules(booking.appointment_type).blocked(slot)
 
     def move():
+        guards.queue_for_times(connection, wanted.pk, units_of(assignment))
         expire_lapsed_holds_on(wanted, blocked, now)
         seat = {}
         if booking.appointment_type.is_group:

@@ -36,7 +36,7 @@ from scheduling.rules import (
     TooManyHolds,
 )
 from scheduling.slots import Span
-from scheduling.slots.units import Assignment
+from scheduling.slots.units import Assignment, units_of
 
 TAKEN_MEANWHILE = "This time was just booked by someone else. Please choose another slot."
 NO_UNITS = "No room or equipment this appointment needs is free at that time. Please choose another slot."
@@ -376,6 +376,7 @@ def _insert(
         admit(now)
     if details is not None:
         booking.patient = patients.patient_for(details)
+    guards.queue_for_times(connection, booking.practitioner_id, units_of(assignment))
     # A hold that lapsed stopped blocking at once, but its row keeps the time until it is marked expired.
     expire_lapsed_holds_on(booking.practitioner, blocked, now)
     if booking.appointment_type.is_group:

@@ -12,7 +12,6 @@ historical models, so old bookings were matched exactly as new ones are.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -50,8 +49,7 @@ def patient_for(details) -> Patient:
     typed = Typed.of(details.name, details.email, details.phone, details.birth_date)
     # Two bookings for one new person at once (two hosts) must not each make a record: they take turns
     # per address and phone (SQLite's writers take turns anyway).
-    for contact in sorted(filter(None, (typed.email, typed.phone))):
-        guards.take_turn(connection, hashlib.sha256(f"patient:{contact}".encode()).hexdigest())
+    guards.take_turns(connection, [f"patient:{contact}" for contact in (typed.email, typed.phone) if contact])
     return record_for(typed, details.name, Patient, MatchCandidate)
 
 

@@ -34,9 +34,9 @@ def test_an_unknown_appointment_type_is_404_json(api):
     assert response.json()["detail"]
 
 
-def test_a_database_locked_past_the_timeout_is_503_with_retry_after(api, monkeypatch, tomorrow):
+def test_a_database_locked_past_the_timeout_is_503_with_retry_after(api, monkeypatch, tomorrow, caplog):
     def locked(*args, **kwargs):
-        raise OperationalError("database is locked")
+        raise OperationalError("database is locked: the row of 'Ada Lovelace'")
 
     monkeypatch.setattr("scheduling.calendars.Calendars.load", locked)
     body = {
@@ -49,6 +49,10 @@ def test_a_database_locked_past_the_timeout_is_503_with_retry_after(api, monkeyp
     assert response.status_code == 503
     assert response["Retry-After"]
     assert response.json()["code"] == "database_busy"
+    # The operator learns which refusal it was; the server's message, which may quote a row, is not logged.
+    busy = [record.getMessage() for record in caplog.records if "busy" in record.getMessage()]
+    assert busy == ["database busy: OperationalError (SQLSTATE -)"]
+    assert "Ada" not in caplog.text
 
 
 def test_healthz_answers_without_the_database(client, django_assert_num_queries):

@@ -152,3 +152,53 @@ def test_a_booking_aborted_by_a_deadlock_is_made_on_the_next_try(clinic, consult
     )
     assert list(Booking.objects.values_list("reference", "status")) == [(booking.reference, "confirmed")]
     assert list(BookingEvent.objects.values_list("booking__reference", "revision")) == [(booking.reference, 1)]
+
+
+@pytest.mark.usefixtures("committing")
+def test_writes_for_one_practitioner_on_postgresql_take_turns_and_others_do_not_wait(
+    clinic, consultation, make_practitioner, tomorrow
+):
+    """Two overlapping inserts at the same moment would deadlock in the exclusion constraint's check (each
+    waiting on the other's uncommitted row); a write first waits for any other write giving the same
+    practitioner a time, so it never meets one half-done. Another practitioner's write does not wait."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its writers queue already")
+    other = make_practitioner("dr-other", types=[consultation])
+    holding, release = threading.Event(), threading.Event()
+
+    def another_write_in_progress() -> None:
+        try:
+            with transaction.atomic():
+                guards.queue_for_times(connection, clinic.pk)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def book_at(practitioner, hour: int, booked: list) -> threading.Thread:
+        def run() -> None:
+            try:
+                requested = bookings.RequestedSlot(consultation, tomorrow, time(hour), practitioner)
+                booked.append(bookings.book(requested, patient=bookings.PatientDetails("Ada"))[0])
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    in_progress = threading.Thread(target=another_write_in_progress)
+    in_progress.start()
+    assert holding.wait(timeout=10)
+    for_clinic, for_other = [], []
+    try:
+        waiting, not_waiting = book_at(clinic, 10, for_clinic), book_at(other, 10, for_other)
+        not_waiting.join(timeout=10)
+        waiting.join(timeout=1)
+        assert [b.practitioner for b in for_other] == [other], "another practitioner's write waited"
+        assert for_clinic == [], "the clinic's write did not wait for the one in progress"
+    finally:
+        release.set()
+    in_progress.join(timeout=10)
+    waiting.join(timeout=10)
+    assert [b.practitioner for b in for_clinic] == [clinic]
