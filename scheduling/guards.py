@@ -553,14 +553,23 @@ def take_turn(connection, key: str) -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(key)])
 
 
 def take_turns(connection, subjects: Iterable[str]) -> None:
     """`take_turn` on each of `subjects` ("practitioner:7", "unit:room-2"), in one order for every caller,
     so two transactions wanting the same ones queue rather than each holding one the other waits for."""
-    for subject in sorted(set(subjects)):
-        take_turn(connection, hashlib.sha256(subject.encode()).hexdigest())
+    keys = sorted({_lock_key(hashlib.sha256(subject.encode()).hexdigest()) for subject in subjects})
+    if connection.vendor != "postgresql" or not keys:
+        return
+    with connection.cursor() as cursor:
+        # One round trip: a function scan over an array takes its elements in order.
+        cursor.execute("SELECT pg_advisory_xact_lock(key) FROM unnest(%s::bigint[]) AS key", [keys])
+
+
+def _lock_key(key: str) -> int:
+    """An advisory lock's number from a hex key: 60 bits, within PostgreSQL's signed bigint."""
+    return int(key[:15], 16)
 
 
 def queue_for_times(connection, practitioner_id: int, units: Iterable[str] = ()) -> None:
