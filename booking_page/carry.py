@@ -35,6 +35,12 @@ class Carry:
         path = reverse(name, args=args)
         return f"{path}?{urlencode(params)}" if params else path
 
+    def added_to(self, url: str) -> str:
+        """A URL built elsewhere (scheduling.links) with what the visit carries added to its query."""
+        if not self.params:
+            return url
+        return f"{url}{'&' if '?' in url else '?'}{self.query}"
+
     @property
     def query(self) -> str:
         return urlencode(self.params)

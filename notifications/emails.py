@@ -77,14 +77,17 @@ def template_context(message: Message, clinic: Clinic) -> dict:
 
 
 def _clinic_change_context(message: Message) -> dict:
-    """A cancellation by the clinic says why and where to book again; an offer of new times links to the
-    move page. The reason is what staff wrote for patients (never the reason for visit)."""
+    """A cancellation links to the booking page at the same type and practitioner to book again, and one by
+    the clinic says why; an offer of new times links to the move page. The reason is what staff wrote for
+    patients (never the reason for visit)."""
     if message.kind == Message.Kind.NEW_TIMES:
         return {
             "schedule_reason": as_sentence(message.event.reason),
             "move_url": links.patients_move_url(message.booking),
         }
-    if message.kind == Message.Kind.CANCELLATION and message.event.actor != BookingEvent.Actor.PATIENT:
+    if message.kind == Message.Kind.CANCELLATION and message.event.actor == BookingEvent.Actor.PATIENT:
+        return {"book_again_url": links.patients_book_again_url(message.booking)}
+    if message.kind == Message.Kind.CANCELLATION:
         reason = message.event.reason
         return {
             "cancelled_by_clinic": True,

@@ -35,6 +35,7 @@ class SchedulingConfig(AppConfig):
         # themselves: their one write path (scheduling/bookings/) announces each change.
         for model in (
             models.Clinic,
+            models.ClinicHours,
             models.AppointmentType,
             models.Practitioner,
             models.OpeningHours,

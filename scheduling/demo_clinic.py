@@ -18,6 +18,7 @@ from scheduling.models import (
     Booking,
     Clinic,
     ClinicClosure,
+    ClinicHours,
     OpeningHours,
     Practitioner,
     Resource,
@@ -141,7 +142,10 @@ CLINIC = {
     "name": "Riverside Family Clinic",
     "address": "12 Riverside Walk\nLondon SE1 9PX",
     "phone": "+44 20 7946 0958",
+    "emergency_number": "999",  # the UK's; the notice is the standard, translated sentence
 }
+# What patients are told: the front desk's hours, which span all three practitioners' days.
+CLINIC_HOURS = [(day, time(8, 0), time(18, 0)) for day in WEEKDAYS]
 # Named so only where the server keeps London's clock (CLINIC_TIME_ZONE; `make run DEMO=clinic` sets it):
 # elsewhere patients see the zone's own name rather than a label the clock contradicts.
 LONDON = ("Europe/London", "London time")
@@ -245,7 +249,11 @@ def load_clinic(today: date, *, over_bookings: bool = False) -> list[str]:
     Clinic.objects.update_or_create(
         pk=1, defaults={**CLINIC, "time_zone_label": label if clinic_time.zone().key == zone else ""}
     )
-    done.append(f"Clinic: {CLINIC['name']}, {CLINIC['phone']}")
+    ClinicHours.objects.filter(clinic_id=1).delete()
+    ClinicHours.objects.bulk_create(
+        ClinicHours(clinic_id=1, weekday=day, opens_at=opens, closes_at=closes) for day, opens, closes in CLINIC_HOURS
+    )
+    done.append(f"Clinic: {CLINIC['name']}, {CLINIC['phone']}, open Monday to Friday 08:00 to 18:00")
     types = {}
     for t in TYPES:
         types[t.slug], _ = AppointmentType.objects.update_or_create(

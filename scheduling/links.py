@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.urls import reverse
 
 from scheduling import tokens
 from scheduling.models import Booking, BookingSeries, Practitioner, Resource
-from scheduling.reference import clinic_details
+from scheduling.reference import clinic_details, reference_data
 
 
 def manage_url(booking: Booking, token: str, request=None) -> str:
@@ -39,10 +41,23 @@ def patients_move_url(booking: Booking) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}?token={booking.manage_token}"
 
 
+def book_again_path(booking: Booking) -> str:
+    """The booking page started at the booking's type and practitioner, to book again after a cancellation:
+    their free days, when that practitioner still offers the type; else whoever offers it, else every type.
+    It names no patient: only the type and the practitioner, which the booking page shows anyone."""
+    reference = reference_data()
+    offered = reference.types.get(booking.appointment_type.slug)
+    if offered is None or not reference.offering.get(offered.pk):
+        return reverse("book-types")
+    if reference.offers(booking.practitioner, offered):
+        path = reverse("book-calendar", kwargs={"appointment_type": offered.slug})
+        return f"{path}?{urlencode({'with': booking.practitioner.slug})}"
+    return reverse("book-practitioner", kwargs={"appointment_type": offered.slug})
+
+
 def patients_book_again_url(booking: Booking) -> str:
-    """Where a patient whose booking the clinic cancelled books again: the booking page, at its type."""
-    path = reverse("book-practitioner", kwargs={"appointment_type": booking.appointment_type.slug})
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    """Where a patient whose booking was cancelled books again, on the public SITE_URL."""
+    return f"{settings.SITE_URL.rstrip('/')}{book_again_path(booking)}"
 
 
 def patients_offer_url(held: Booking) -> str:

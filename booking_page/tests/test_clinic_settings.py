@@ -16,7 +16,14 @@ pytestmark = pytest.mark.django_db
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
-DETAILS = {"name": "Riverside Practice", "sender_email": "desk@riverside.example", "accent_colour": "#0b5cad"}
+DETAILS = {
+    "name": "Riverside Practice",
+    "sender_email": "desk@riverside.example",
+    "accent_colour": "#0b5cad",
+    # The opening hours inline's management form: no hours.
+    "opening_hours-TOTAL_FORMS": "0",
+    "opening_hours-INITIAL_FORMS": "0",
+}
 
 
 def save(admin_client, **fields):

@@ -97,7 +97,8 @@ def test_a_cancelled_bookings_page_says_when_and_offers_to_book_again(client, bo
     page = text(response)
     assert "Status Cancelled" in page
     assert "Cancelled on" in page
-    assert 'href="/book/consultation/"' in response.content.decode()
+    # The same type with the same practitioner: their free days.
+    assert 'href="/book/consultation/calendar/?with=clinic"' in response.content.decode()
     assert "Book again" in page
 
 

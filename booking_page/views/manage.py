@@ -30,7 +30,7 @@ from booking_page.views.common import (
     times_step,
     too_many,
 )
-from scheduling import bookings, clinic_time, tokens
+from scheduling import bookings, clinic_time, links, tokens
 from scheduling.models import Booking, BookingEvent, PrivacyRequest
 from scheduling.patients import privacy_requests
 from scheduling.rules import BookingError, TooLateToChange
@@ -106,7 +106,7 @@ def manage(request, reference):
             "done": done if done in DONE else "",
             "refusal": _refusal(booking),
             "move_url": carry.url("manage-move", booking.reference),
-            "book_again_url": carry.url("book-practitioner", booking.appointment_type.slug),
+            "book_again_url": carry.added_to(links.book_again_path(booking)),
             "ics_action": reverse("manage-invite", args=[booking.reference]),
             "google_url": calendar_links.google_url(booking, request.clinic),
             "outlook_url": calendar_links.outlook_url(booking, request.clinic),

@@ -61,6 +61,8 @@ def test_the_clinic_details_are_one_record(admin_client):
             "sender_email": "desk@riverside.example",
             "time_zone_label": "London time",
             "accent_colour": "#0b5cad",
+            "opening_hours-TOTAL_FORMS": "0",
+            "opening_hours-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302

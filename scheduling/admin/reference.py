@@ -27,11 +27,13 @@ from scheduling.models import (
     AppointmentType,
     Clinic,
     ClinicClosure,
+    ClinicHours,
     OpeningHours,
     Practitioner,
     ResourceRequirement,
     TimeOff,
     logo_content_type,
+    overlapping_hours,
 )
 
 
@@ -79,6 +81,8 @@ class ClinicForm(forms.ModelForm):
             "time_zone_label",
             "accent_colour",
             "embed_origins",
+            "emergency_number",
+            "emergency_notice",
         ]
 
     def clean_logo_file(self):
@@ -104,15 +108,46 @@ class ClinicForm(forms.ModelForm):
         return clinic
 
 
+class ClinicHoursFormSet(forms.BaseInlineFormSet):
+    """The clinic's weekly hours checked together: no two intervals of one weekday overlap."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            (form.cleaned_data.get("weekday"), form.cleaned_data.get("opens_at"), form.cleaned_data.get("closes_at"))
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+        ]
+        if overlap := overlapping_hours(kept):
+            raise ValidationError(overlap, code="hours_overlap")
+
+
+class ClinicHoursInline(admin.TabularInline):
+    """What patients are told of when the clinic is open; booking follows each practitioner's own hours."""
+
+    model = ClinicHours
+    formset = ClinicHoursFormSet
+    extra = 0
+    ordering = ["weekday", "opens_at"]
+    verbose_name = "opening hours interval"
+    verbose_name_plural = (
+        "Opening hours, as patients are told them (consecutive days with the same hours show as one line)"
+    )
+
+
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
     """One record: the list goes straight to it, and it can be neither added twice nor deleted."""
 
     form = ClinicForm
+    inlines = [ClinicHoursInline]
     # Django 6's default, today: a website typed without a scheme is https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "address", "phone", "website"]}),
+        ("Emergencies", {"fields": ["emergency_number", "emergency_notice"]}),
         ("E-mail and time", {"fields": ["sender_email", "time_zone_label"]}),
         ("Booking page", {"fields": ["logo_file", "current_logo", "remove_logo", "accent_colour", "embed_origins"]}),
     ]

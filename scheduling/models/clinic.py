@@ -5,13 +5,19 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
-from scheduling import clinic_time
+from scheduling import clinic_hours, clinic_time
+from scheduling.models.catalogue import WeeklyInterval
 
 phone_number = RegexValidator(
     r"^\+?[0-9][0-9 ()./-]{4,23}[0-9]$",
     "Enter a phone number of 6 to 25 digits, spaces, dashes or brackets, optionally starting with +.",
+)
+# Emergency numbers are short (112, 999, 911, 000) as well as long.
+emergency_phone_number = RegexValidator(
+    r"^\+?[0-9][0-9 ()./-]{0,23}[0-9]$",
+    "Enter a phone number of 2 to 25 digits, spaces, dashes or brackets, optionally starting with +, for example 112.",
 )
 
 
@@ -104,6 +110,21 @@ class Clinic(models.Model):
         help_text="Websites allowed to show the booking page inside their own pages (embed.js), one origin per "
         "line, for example https://www.example-clinic.com. Only these receive the page's messages.",
     )
+    emergency_number = models.CharField(
+        max_length=25,
+        blank=True,
+        default="112",
+        validators=[emergency_phone_number],
+        help_text='Shown on every page and e-mail as "In an emergency, call 112." (translated for each patient). '
+        "Empty, with no notice below, shows no emergency notice.",
+    )
+    emergency_notice = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Your own words instead of the standard sentence, for example "For urgent help out of hours '
+        'call 111; in an emergency call 999." It is shown as written, in every language: leave it empty for '
+        "the translated sentence.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -116,7 +137,8 @@ class Clinic(models.Model):
 
     @classmethod
     def load(cls) -> "Clinic":
-        clinic, _ = cls.objects.get_or_create(pk=1)
+        """The clinic with its opening hours read: every page and e-mail shows them."""
+        clinic, _ = cls.objects.prefetch_related("opening_hours").get_or_create(pk=1)
         return clinic
 
     @property
@@ -131,3 +153,28 @@ class Clinic(models.Model):
     @property
     def allowed_embed_origins(self) -> list[str]:
         return web_origins(self.embed_origins)
+
+    @property
+    def hours_lines(self) -> list[clinic_hours.HoursLine]:
+        """The opening hours in the active language's words; none when staff set none."""
+        return clinic_hours.hours_lines((h.weekday, h.opens_at, h.closes_at) for h in self.opening_hours.all())
+
+    @property
+    def has_emergency_notice(self) -> bool:
+        return bool(self.emergency_notice.strip() or self.emergency_number)
+
+
+class ClinicHours(WeeklyInterval):
+    """When the clinic is open as patients are told it (footer, e-mails); bookable time is each
+    practitioner's own hours. A lunch break is two intervals on one day."""
+
+    clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="opening_hours")
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        verbose_name = "opening hours"
+        verbose_name_plural = "opening hours (as patients are told)"
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="clinic_hours_close_after_open"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="clinic_hours_weekday_valid"),
+        ]

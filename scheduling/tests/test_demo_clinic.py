@@ -75,6 +75,15 @@ def test_minimum_notice_keeps_the_next_hours_unbookable(availability, today):
     assert free and free[0] == "12:00"  # consultations need two hours' notice
 
 
+def test_the_demo_clinic_tells_patients_its_hours_and_whom_to_call_in_an_emergency(client):
+    load()
+    load()  # made again, its hours are not doubled
+    page = " ".join(client.get("/book/").content.decode().split())
+    assert "Monday\N{EN DASH}Friday</dt><dd>08:00\N{EN DASH}18:00" in page
+    assert 'In an emergency, call <a href="tel:999">999</a>.' in page
+    assert Clinic.load().opening_hours.count() == 5
+
+
 def test_loading_twice_is_the_same_clinic():
     load()
     counts = (AppointmentType.objects.count(), OpeningHours.objects.count(), ClinicClosure.objects.count())
