@@ -333,15 +333,31 @@ def test_the_api_and_emails_link_patients_to_the_manage_page(book, tomorrow, cli
     assert body["manage_url"].endswith(f"/manage/{body['booking_id']}/?token={body['manage_token']}")
 
 
-def test_a_lapsed_hold_whose_time_was_taken_shows_just_taken(client, clinic, book, choose_time, send_details, tomorrow):
+def test_a_lapsed_hold_whose_time_was_taken_says_it_is_no_longer_available_and_offers_the_nearest(
+    client, clinic, book, choose_time, send_details, tomorrow
+):
     details = choose_time(tomorrow, "15:00")
     Booking.objects.filter(status=Booking.Status.HELD).update(hold_expires_at=clinic_time.now() - timedelta(seconds=1))
     assert "We stopped holding this time for you." in text(send_details(details, {}))
     assert book(tomorrow, "15:00").status_code == 200  # someone else takes the lapsed time
     response = send_details(details, PATIENT)
     assert response.status_code == 302 and "taken=15%3A00" in response.url
-    assert "15:00 was just taken." in text(client.get(response.url))
+    lost = client.get(response.url)
+    page, shown = lost.content.decode(), text(lost)
+    assert "15:00 is no longer available. These are the nearest free times:" in shown
+    assert "just taken" not in shown
+    notice = page.split('role="alert"')[1].split("</div>")[0]
+    nearest = re.findall(r'name="start" value="(\d\d:\d\d)"', notice)
+    assert nearest == ["14:00", "14:30", "15:30"]  # the nearest that day (an hour either side: the earlier)
+    assert all(f'name="date" value="{tomorrow.isoformat()}"' in form for form in notice.split("<form")[1:])
     assert Booking.objects.filter(status=Booking.Status.CONFIRMED).count() == 1
+
+
+def test_a_lapsed_hold_whose_time_is_still_free_says_it_can_be_chosen_again(client, clinic, choose_time, tomorrow):
+    flow = f"/book/consultation/times/?date={tomorrow.isoformat()}&taken=15:00&lapsed=1"
+    shown = text(client.get(flow))
+    assert "Your hold on 15:00 ran out, but it is still free: you can choose it again below." in shown
+    assert "nearest free times" not in shown
 
 
 def test_a_lapsed_hold_nobody_needed_still_books(client, clinic, choose_time, send_details, tomorrow):
