@@ -65,6 +65,7 @@ class PatientDetailsForm(forms.Form):
     patient_name = NameField(label=_("Full name"), max_length=MODEL.get_field("patient_name").max_length)
     patient_email = forms.EmailField(
         label=_("E-mail"),
+        max_length=MODEL.get_field("patient_email").max_length,
         validators=[validate_email_address],
         help_text=_("Your confirmation and reminders are sent here."),
     )
@@ -129,7 +130,10 @@ class WaitlistForm(forms.Form):
     )
     patient_name = PatientDetailsForm.base_fields["patient_name"]
     patient_email = forms.EmailField(
-        label=_("E-mail"), validators=[validate_email_address], help_text=_("Offers of a time are sent here.")
+        label=_("E-mail"),
+        max_length=MODEL.get_field("patient_email").max_length,
+        validators=[validate_email_address],
+        help_text=_("Offers of a time are sent here."),
     )
     patient_phone = forms.CharField(
         label=_("Phone (optional)"),

@@ -108,7 +108,10 @@ def test_a_day_past_the_horizon_says_how_far_ahead_the_clinic_books(client, clin
     last = today + timedelta(days=84)
     response = client.get(f"/book/consultation/times/?date={(last + timedelta(days=1)).isoformat()}")
     shown = text(response)
+    beyond = last + timedelta(days=1)
+    assert f"{beyond:%A} {beyond.day} {beyond:%B %Y} is not open for booking yet" in shown
     assert f"Bookings open up to 12 weeks ahead, until {last:%A} {last.day} {last:%B %Y}." in shown
+    assert f"{beyond:%A} {beyond.day} {beyond:%B %Y}, not open for booking yet" in response.content.decode()
     assert "No free times are left" not in shown
     assert "Join the waitlist for this day" not in shown
     assert "/waitlist/?date=" not in response.content.decode()

@@ -219,6 +219,7 @@ class ShownDay:
     free: int
     full: bool
     waitlist_url: str | None
+    beyond_horizon: bool
 
 
 def _month_context(flow: Flow, month: Month, now: datetime) -> dict:
@@ -228,7 +229,14 @@ def _month_context(flow: Flow, month: Month, now: datetime) -> dict:
     next_month = month.next() if month.next().first_day <= last_bookable else None
     weeks = [
         [
-            cell and ShownDay(cell.day, cell.free, cell.full, (cell.full and flow.waitlist_url(cell.day)) or None)
+            cell
+            and ShownDay(
+                cell.day,
+                cell.free,
+                cell.full,
+                (cell.full and flow.waitlist_url(cell.day)) or None,
+                beyond_horizon=cell.day > last_bookable,
+            )
             for cell in week
         ]
         for week in flow.picker.month(month, now)

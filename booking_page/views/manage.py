@@ -104,6 +104,8 @@ def manage(request, reference):
         else:
             return credential.see(request, carry.url("manage-booking", booking.reference, done="cancelled"), token)
     done = request.GET.get("done")
+    if request.GET.get("step") == "cancel" and booking.status == Booking.Status.CANCELLED:
+        done = "cancelled"  # back to the cancel step after cancelling: it is done
     return show(
         request,
         "manage.html",
@@ -230,13 +232,13 @@ def move_times(request, reference):
 
     def move_to(day, start_time):
         new_start = clinic_time.at(day, start_time)
+        if confirmed and booking.starts_at == new_start:  # moved there already: by this very form, sent twice
+            return HttpResponseRedirect(moved_url, status=SEE_OTHER)
         if confirmed and request.POST.get("revision") != str(booking.revision):
             # The confirmation posted again after the move (back, then resubmit), or after another change:
             # the booking is shown as it now is, and nothing moves a second time.
-            done = "moved" if booking.starts_at == new_start else "changed_meanwhile"
-            return HttpResponseRedirect(
-                flow.carry.url("manage-booking", booking.reference, done=done), status=SEE_OTHER
-            )
+            meanwhile = flow.carry.url("manage-booking", booking.reference, done="changed_meanwhile")
+            return HttpResponseRedirect(meanwhile, status=SEE_OTHER)
         if not confirmed:
             if not any(slot.span.start == new_start for slot in flow.picker.times(day, clinic_time.now())):
                 raise BookingRuleBroken("This time is not free.", field="start_time")
