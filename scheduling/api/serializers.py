@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from scheduling import clinic_time, units
 from scheduling.api.fields import (
@@ -86,7 +87,8 @@ def refuse_beyond_horizon(attrs: dict, name: str) -> None:
     field), whether it is a week or a century past: availability, holds and bookings alike."""
     appointment_type, now = attrs["appointment_type"], clinic_time.now()
     if attrs[name] > last_bookable_day(appointment_type, now):
-        raise beyond_horizon(appointment_type, now, field=name)
+        refused = beyond_horizon(appointment_type, now, field=name)
+        raise serializers.ValidationError({name: [ErrorDetail(refused.message, code=refused.code)]})
 
 
 class AvailableSlot(serializers.Serializer):
