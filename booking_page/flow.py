@@ -24,21 +24,26 @@ class Flow:
     secret: tuple[tuple[str, str], ...] = ()  # what a time button's POST carries in its body: the manage token
     waitlist_page: str | None = None  # where to join the waitlist instead, when booking anew
 
-    def waitlist_url(self, day: date | None = None) -> str | None:
+    def waitlist_url(self, day: date | None = None, month: Month | None = None) -> str | None:
+        """The waitlist's form for the day the patient chose, or the month they were looking at."""
         if self.waitlist_page is None:
             return None
-        return self.carry.url(self.waitlist_page, *self.args, **self.query, date=day and day.isoformat())
+        return self.carry.url(
+            self.waitlist_page, *self.args, **self.query, date=day and day.isoformat(), month=month and str(month)
+        )
 
     def calendar_url(self, month: Month | None = None) -> str:
         return self.carry.url(self.calendar_page, *self.args, **self.query, month=month and str(month))
 
-    def times_url(self, day: date | None = None, taken: datetime | None = None) -> str:
+    def times_url(self, day: date | None = None, taken: datetime | None = None, *, lapsed: bool = False) -> str:
+        """A day's times; `taken` a time the patient lost, to a faster patient or (`lapsed`) with their hold."""
         return self.carry.url(
             self.times_page,
             *self.args,
             **self.query,
             date=day and day.isoformat(),
             taken=taken and clinic_time.wall_clock(taken),
+            lapsed=(lapsed and "1") or None,
         )
 
     def hidden_fields(self) -> list[tuple[str, str]]:

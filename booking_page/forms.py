@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from scheduling.models import AppointmentType, Booking
 from scheduling.patient_details import NameField, validate_birth_date, validate_email_address, validate_phone
@@ -31,11 +34,38 @@ def ask_birth_date_as(form: forms.Form, appointment_type: AppointmentType | None
         field.label = _("Date of birth")
 
 
+TOO_LONG = _("%(label)s can be at most %(limit)d characters; this has %(show_value)d. Please shorten it.")
+LIMIT_HINT = ngettext_lazy("Up to %(limit)d character.", "Up to %(limit)d characters.", "limit")
+
+
+def say_limits(form: forms.Form) -> None:
+    """Each text field with a limit says it in its hint (a counter on the page counts down to it) and
+    refuses longer text naming the field. No `maxlength` attribute: a browser would cut pasted text to it
+    without a word, and the patient would send what they never read."""
+    for field in form.fields.values():
+        limit = getattr(field, "max_length", None)
+        if not limit or not isinstance(field, forms.CharField):
+            continue
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.attrs["data-limit"] = limit
+        field.limit = limit
+        hint = LIMIT_HINT % {"limit": limit}
+        field.help_text = format_lazy("{} {}", field.help_text, hint) if field.help_text else hint
+        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        field.validators.append(MaxLengthValidator(limit, message=_too_long(field.label, limit)))
+
+
+def _too_long(label, limit: int) -> str:
+    # MaxLengthValidator fills in show_value (the length sent); the label and limit are known now.
+    return str(TOO_LONG).replace("%(label)s", str(label)).replace("%(limit)d", str(limit))
+
+
 class PatientDetailsForm(forms.Form):
     # Lengths and the phone rule are the model's, so the page accepts exactly what the API accepts.
     patient_name = NameField(label=_("Full name"), max_length=MODEL.get_field("patient_name").max_length)
     patient_email = forms.EmailField(
         label=_("E-mail"),
+        max_length=MODEL.get_field("patient_email").max_length,
         validators=[validate_email_address],
         help_text=_("Your confirmation and reminders are sent here."),
     )
@@ -65,6 +95,7 @@ class PatientDetailsForm(forms.Form):
     def __init__(self, *args, appointment_type: AppointmentType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         ask_birth_date_as(self, appointment_type)
+        say_limits(self)
         for name, field in self.fields.items():
             field.widget.attrs["autocomplete"] = self.autocomplete[name]
         self.fields["patient_phone"].widget.input_type = "tel"
@@ -77,6 +108,10 @@ class CancelForm(forms.Form):
         max_length=MODEL.get_field("cancellation_reason").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        say_limits(self)
 
 
 class WaitlistForm(forms.Form):
@@ -95,7 +130,10 @@ class WaitlistForm(forms.Form):
     )
     patient_name = PatientDetailsForm.base_fields["patient_name"]
     patient_email = forms.EmailField(
-        label=_("E-mail"), validators=[validate_email_address], help_text=_("Offers of a time are sent here.")
+        label=_("E-mail"),
+        max_length=MODEL.get_field("patient_email").max_length,
+        validators=[validate_email_address],
+        help_text=_("Offers of a time are sent here."),
     )
     patient_phone = forms.CharField(
         label=_("Phone (optional)"),
@@ -110,6 +148,7 @@ class WaitlistForm(forms.Form):
     def __init__(self, *args, appointment_type: AppointmentType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         ask_birth_date_as(self, appointment_type)
+        say_limits(self)
         for name in PREFILLED:
             self.fields[name].widget.attrs["autocomplete"] = self.autocomplete[name]
         self.fields["patient_phone"].widget.input_type = "tel"

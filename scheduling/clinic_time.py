@@ -75,3 +75,15 @@ def candidate_slots(spans: Iterable[slots.Span], rules: slots.SlotRules) -> list
 
 def days_between(first_day: date, last_day: date) -> list[date]:
     return [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+
+
+def nearest(spans: Iterable[slots.Span], asked: datetime, count: int) -> list[slots.Span]:
+    """The `count` spans starting nearest the wall-clock time `asked` (naive, the clinic's), in order of
+    start: those on its day first, then the nearest on other days. Nearness is on the wall clock, so a
+    clock change between does not make a time look an hour nearer or further than the patient sees it."""
+
+    def distance(span: slots.Span) -> tuple[bool, timedelta, datetime]:
+        start = local(span.start).replace(tzinfo=None)
+        return start.date() != asked.date(), abs(start - asked), span.start
+
+    return sorted(sorted(spans, key=distance)[:count])

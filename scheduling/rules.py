@@ -108,6 +108,25 @@ class BookingWindow:
         return start >= self.opens and (self.closes is None or start <= self.closes)
 
 
+def last_bookable_day(appointment_type: AppointmentType, now: datetime, horizon_days: int | None = None) -> date:
+    """The last clinic-local day the type's window reaches at `now`: any later day is past the horizon, on
+    every interface (the API's availability, holds and bookings, and the booking page)."""
+    return clinic_time.local_date(BookingWindow.at(appointment_type, now, horizon_days).closes)
+
+
+def beyond_horizon(
+    appointment_type: AppointmentType, now: datetime, horizon_days: int | None = None, *, field: str = "date"
+) -> BookingRuleBroken:
+    """The refusal of a day past the horizon, naming the field (`date`) and the last day that can be booked."""
+    last = last_bookable_day(appointment_type, now, horizon_days)
+    return BookingRuleBroken(
+        f"{appointment_type.name} can be booked at most {horizon_days or appointment_type.horizon_days} days "
+        f"ahead, until {last.isoformat()}.",
+        field=field,
+        code="booking_horizon",
+    )
+
+
 @dataclass(frozen=True)
 class RequestedSlot:
     """What a patient or the desk asks for: one type at a wall-clock start on a local date, with one
@@ -148,11 +167,7 @@ class RequestedSlot:
                 code="min_notice",
             )
         if start > window.closes:
-            raise BookingRuleBroken(
-                f"{type_.name} can be booked at most {self.horizon_days or type_.horizon_days} days ahead.",
-                field="date",
-                code="booking_horizon",
-            )
+            raise beyond_horizon(type_, now, self.horizon_days)
         return Span(start, start + type_.duration)
 
 

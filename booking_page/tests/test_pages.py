@@ -224,16 +224,27 @@ def test_a_wrong_manage_token_shows_nothing_of_the_booking(client, clinic, book_
 
 
 def cancel_on(page, reason: str) -> tuple[str, dict]:
-    """The manage page's cancel form, filled in: its action and body (the token in it)."""
+    """The cancel confirmation's form, filled in: its action and body (the token in it)."""
     [form] = [form for form in forms(page) if form.get("intent") == "cancel"]  # the data requests post there too
     return form.pop("action"), {**form, "reason": reason}
+
+
+def confirm_move(client, times_page, start: str):
+    """Press a time on the move's times page, then the confirmation's button: the answer to that."""
+    move = form_to(times_page, r"/manage/[^/]+/move/times/")
+    confirmation = client.post(move.pop("action"), {**move, "start": start})
+    assert confirmation.status_code == 200 and "Move your booking?" in text(confirmation)
+    form = form_to(confirmation, r"/manage/[^/]+/move/times/")
+    return client.post(form.pop("action"), {**form, "confirm": "yes"})
 
 
 def test_the_patient_cancels_with_a_reason(client, clinic, book_on_page, open_booking, tomorrow):
     manage = open_booking(book_on_page(tomorrow, "14:00"))
     shown = client.get(manage)
     assert "Patient Mary Jones Status Confirmed" in text(shown)
-    response = client.post(*cancel_on(shown, "Feeling better"))
+    assert not [form for form in forms(shown) if form.get("intent") == "cancel"]  # a step first, to see what it does
+    step = client.get(f"{manage}?step=cancel")
+    response = client.post(*cancel_on(step, "Feeling better"))
     assert response.status_code == 303 and response.url.endswith("?done=cancelled")
     booking = Booking.objects.get()
     assert (booking.status, booking.cancellation_reason, booking.cancelled_by) == (
@@ -259,8 +270,7 @@ def test_the_patient_moves_the_booking_into_time_its_own_slot_blocked(
     page = client.get(f"/manage/{booking.reference}/move/times/?date={tomorrow}")  # the cookie opens it
     times = text(page)
     assert "Free times on" in times and "14:00 UTC" in times and "14:30 UTC" in times  # its own time is free to it
-    move = form_to(page, r"/manage/[^/]+/move/times/")
-    response = client.post(move.pop("action"), {**move, "start": "14:30"})
+    response = confirm_move(client, page, "14:30")
     assert response.status_code == 303 and response.url.endswith("?done=moved")
     booking.refresh_from_db()
     assert clinic_time.wall_clock(booking.starts_at) == "14:30"
@@ -333,15 +343,31 @@ def test_the_api_and_emails_link_patients_to_the_manage_page(book, tomorrow, cli
     assert body["manage_url"].endswith(f"/manage/{body['booking_id']}/?token={body['manage_token']}")
 
 
-def test_a_lapsed_hold_whose_time_was_taken_shows_just_taken(client, clinic, book, choose_time, send_details, tomorrow):
+def test_a_lapsed_hold_whose_time_was_taken_says_it_is_no_longer_available_and_offers_the_nearest(
+    client, clinic, book, choose_time, send_details, tomorrow
+):
     details = choose_time(tomorrow, "15:00")
     Booking.objects.filter(status=Booking.Status.HELD).update(hold_expires_at=clinic_time.now() - timedelta(seconds=1))
     assert "We stopped holding this time for you." in text(send_details(details, {}))
     assert book(tomorrow, "15:00").status_code == 200  # someone else takes the lapsed time
     response = send_details(details, PATIENT)
     assert response.status_code == 302 and "taken=15%3A00" in response.url
-    assert "15:00 was just taken." in text(client.get(response.url))
+    lost = client.get(response.url)
+    page, shown = lost.content.decode(), text(lost)
+    assert "15:00 is no longer available. These are the nearest free times:" in shown
+    assert "just taken" not in shown
+    notice = page.split('role="alert"')[1].split("</div>")[0]
+    nearest = re.findall(r'name="start" value="(\d\d:\d\d)"', notice)
+    assert nearest == ["14:00", "14:30", "15:30"]  # the nearest that day (an hour either side: the earlier)
+    assert all(f'name="date" value="{tomorrow.isoformat()}"' in form for form in notice.split("<form")[1:])
     assert Booking.objects.filter(status=Booking.Status.CONFIRMED).count() == 1
+
+
+def test_a_lapsed_hold_whose_time_is_still_free_says_it_can_be_chosen_again(client, clinic, choose_time, tomorrow):
+    flow = f"/book/consultation/times/?date={tomorrow.isoformat()}&taken=15:00&lapsed=1"
+    shown = text(client.get(flow))
+    assert "Your hold on 15:00 ran out, but it is still free: you can choose it again below." in shown
+    assert "nearest free times" not in shown
 
 
 def test_a_lapsed_hold_nobody_needed_still_books(client, clinic, choose_time, send_details, tomorrow):

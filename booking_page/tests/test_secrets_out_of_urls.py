@@ -224,6 +224,10 @@ def test_the_move_pages_work_from_the_cookie_and_carry_no_token(client, confirme
     assert "token=" not in body  # no link or GET form carries it
     move = form_to(day, rf"/manage/{confirmed.reference}/move/times/")
     assert move["token"] == token  # the time buttons post it in their body
-    moved = client.post(move.pop("action"), {**move, "start": "15:30"})
+    confirm = client.post(move.pop("action"), {**move, "start": "15:30"})
+    assert "token=" not in confirm.content.decode()
+    confirmation = form_to(confirm, rf"/manage/{confirmed.reference}/move/times/")
+    assert confirmation["token"] == token  # the confirmation posts it in its body too
+    moved = client.post(confirmation.pop("action"), {**confirmation, "confirm": "yes"})
     assert moved.status_code == 303 and moved["Location"] == f"/manage/{confirmed.reference}/?done=moved"
     assert "Your booking is moved" in text(client.get(moved["Location"]))

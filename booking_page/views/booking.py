@@ -183,13 +183,14 @@ def details_step(request, held: Booking, hold_id: str, form: PatientDetailsForm,
 
 
 def _lost_time_url(held: Booking, carry: Carry) -> str:
-    """The held day's times, saying this one was lost."""
+    """The held day's times, saying the hold on this one ran out (or could no longer be kept)."""
     local = clinic_time.local(held.starts_at)
     return carry.url(
         "book-times",
         held.appointment_type.slug,
         date=local.date().isoformat(),
         taken=clinic_time.wall_clock(held.starts_at),
+        lapsed="1",
     )
 
 

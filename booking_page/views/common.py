@@ -4,7 +4,8 @@ pages that answer a request that cannot go on."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -107,10 +108,18 @@ def patients_booking(reference: str, token: str) -> Booking | None:
 
 
 def calendar_step(request, flow: Flow, context: dict) -> HttpResponse:
-    """The month view: free days are buttons, the rest are disabled."""
+    """The month view: free days are buttons, full days lead to their waitlist, the rest are disabled. A
+    month asked for outside this month to the horizon's shows the nearest of those."""
     now = clinic_time.now()
-    month = Month.parse(request.GET.get("month")) or flow.picker.first_month_with_time(now)
+    asked = Month.parse(request.GET.get("month"))
+    first, last = Month.of(clinic_time.local_date(now)), Month.of(flow.picker.last_day(now))
+    month = min(max(asked, first, key=_month_key), last, key=_month_key) if asked else None
+    month = month or flow.picker.first_month_with_time(now)
     return show(request, "calendar.html", {**context, **_month_context(flow, month, now)})
+
+
+def _month_key(month: Month) -> date:
+    return month.first_day
 
 
 def times_step(request, flow: Flow, context: dict) -> HttpResponse:
@@ -120,8 +129,28 @@ def times_step(request, flow: Flow, context: dict) -> HttpResponse:
         day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return calendar_step(request, flow, context)
+    last_day = flow.picker.last_day(now)
+    if day > last_day:  # nothing to choose or wait for there yet: say how far ahead the clinic books
+        return show(
+            request,
+            "calendar.html",
+            {
+                **context,
+                **_month_context(flow, Month.of(day), now),
+                "day": day,
+                "times": [],
+                "beyond_horizon": True,
+                "horizon_weeks": flow.picker.appointment_type.horizon_days // 7,
+                "horizon_days": flow.picker.appointment_type.horizon_days,
+                "last_day": last_day,
+                "waitlist_url": flow.waitlist_url(month=Month.of(last_day)),
+            },
+        )
     taken = _taken(day, request.GET.get("taken"))
-    nearest = flow.picker.nearest(taken, now) if taken else []
+    times = flow.picker.times(day, now)
+    # A hold that lapsed (`lapsed`) may have lost its time to nobody: then the patient can take it again.
+    still_free = bool(taken) and any(slot.span.start == taken for slot in times)
+    nearest = flow.picker.nearest(taken, now) if taken and not still_free else []
     return show(
         request,
         "calendar.html",
@@ -129,10 +158,13 @@ def times_step(request, flow: Flow, context: dict) -> HttpResponse:
             **context,
             **_month_context(flow, Month.of(day), now),
             "day": day,
-            "times": flow.picker.times(day, now),
+            "times": times,
             "taken": taken,
+            "lapsed": request.GET.get("lapsed") == "1",
+            "still_free": still_free,
             "nearest": nearest,
             "day_waitlist_url": flow.waitlist_url(day),
+            "waitlist_url": flow.waitlist_url(day),
         },
     )
 
@@ -179,15 +211,40 @@ def _taken(day: date, wall_clock: str | None) -> datetime | None:
         return None
 
 
+@dataclass(frozen=True)
+class ShownDay:
+    """A day of the month as the page shows it: with its free times, or full and then its waitlist."""
+
+    day: date
+    free: int
+    full: bool
+    waitlist_url: str | None
+    beyond_horizon: bool
+
+
 def _month_context(flow: Flow, month: Month, now: datetime) -> dict:
     this_month = Month.of(clinic_time.local_date(now))
-    last_bookable = clinic_time.local_date(now + timedelta(days=flow.picker.appointment_type.horizon_days))
+    last_bookable = flow.picker.last_day(now)
     previous_month = month.previous() if month.first_day > this_month.first_day else None
     next_month = month.next() if month.next().first_day <= last_bookable else None
+    weeks = [
+        [
+            cell
+            and ShownDay(
+                cell.day,
+                cell.free,
+                cell.full,
+                (cell.full and flow.waitlist_url(cell.day)) or None,
+                beyond_horizon=cell.day > last_bookable,
+            )
+            for cell in week
+        ]
+        for week in flow.picker.month(month, now)
+    ]
     return {
         "flow": flow,
         "month": month,
-        "weeks": flow.picker.month(month, now),
+        "weeks": weeks,
         "weekday_names": WEEKDAY_NAMES,
         "previous_month": previous_month,
         "previous_url": previous_month and flow.calendar_url(previous_month),
@@ -195,5 +252,5 @@ def _month_context(flow: Flow, month: Month, now: datetime) -> dict:
         "next_url": next_month and flow.calendar_url(next_month),
         "times_path": reverse(flow.times_page, args=flow.args),
         "times_action": flow.times_url(),
-        "waitlist_url": flow.waitlist_url(),
+        "waitlist_url": flow.waitlist_url(month=month) if month.first_day <= last_bookable else None,
     }

@@ -7,6 +7,8 @@ by the token in its form's body.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,12 +35,13 @@ from booking_page.views.common import (
 from scheduling import bookings, clinic_time, links, tokens
 from scheduling.models import Booking, BookingEvent, PrivacyRequest
 from scheduling.patients import privacy_requests
-from scheduling.rules import BookingError, TooLateToChange
+from scheduling.rules import BookingError, BookingRuleBroken, TooLateToChange
 
 VIA = BookingEvent.Channel.BOOKING_PAGE
 DONE = {
     "cancelled",
     "moved",
+    "changed_meanwhile",
     "copy_asked",
     "erasure_asked",
     "copy_already_asked",
@@ -79,8 +82,15 @@ def manage(request, reference):
     if request.method == "POST" and intent != "cancel":
         # The confirmation's "view, move or cancel" button: it posts the token, which the cookie keeps.
         return credential.see(request, here, token)
+    if intent == "cancel" and booking.status == Booking.Status.CANCELLED:
+        # The confirmation posted again (back, then resubmit): it is cancelled already, which is what was asked.
+        return credential.see(request, carry.url("manage-booking", booking.reference, done="cancelled"), token)
     form = CancelForm(request.POST or None)
     problem, status = "", 200
+    if request.method == "GET" and request.GET.get("step") == "cancel" and _refusal(booking) is None:
+        return _cancel_step(request, booking, token, form, here, carry)
+    if request.method == "POST" and not form.is_valid():
+        return _cancel_step(request, booking, token, form, here, carry)
     if request.method == "POST" and form.is_valid():
         wait = wait_seconds(request, "manage")
         if wait:
@@ -94,6 +104,8 @@ def manage(request, reference):
         else:
             return credential.see(request, carry.url("manage-booking", booking.reference, done="cancelled"), token)
     done = request.GET.get("done")
+    if request.GET.get("step") == "cancel" and booking.status == Booking.Status.CANCELLED:
+        done = "cancelled"  # back to the cancel step after cancelling: it is done
     return show(
         request,
         "manage.html",
@@ -106,6 +118,7 @@ def manage(request, reference):
             "done": done if done in DONE else "",
             "refusal": _refusal(booking),
             "move_url": carry.url("manage-move", booking.reference),
+            "cancel_url": carry.url("manage-booking", booking.reference, step="cancel"),
             "book_again_url": carry.added_to(links.book_again_path(booking)),
             "ics_action": reverse("manage-invite", args=[booking.reference]),
             "google_url": calendar_links.google_url(booking, request.clinic),
@@ -113,6 +126,26 @@ def manage(request, reference):
             **_course_of(booking),
         },
         status=status,
+    )
+
+
+def _cancel_step(request, booking: Booking, token: str, form: CancelForm, here: str, carry: Carry) -> HttpResponse:
+    """Before cancelling: what will happen (the time goes to others, an e-mail confirms it, until when it
+    could be changed online), the reason box, and a new time instead. Only its POST cancels."""
+    cutoff = booking.appointment_type.patient_change_cutoff_minutes
+    return show(
+        request,
+        "manage_cancel.html",
+        {
+            "booking": booking,
+            "token": token,
+            "form": form,
+            "here": here,
+            "back_url": here,
+            "move_url": carry.url("manage-move", booking.reference),
+            "cutoff_minutes": cutoff,
+            "change_deadline": booking.starts_at - timedelta(minutes=cutoff),
+        },
     )
 
 
@@ -194,14 +227,48 @@ def move_times(request, reference):
     booking = context["booking"]
     credential, token = Pass.to("manage-booking", booking.reference), dict(flow.secret)[FIELD]
 
+    moved_url = flow.carry.url("manage-booking", booking.reference, done="moved")
+    confirmed = request.POST.get("confirm") == "yes"
+
     def move_to(day, start_time):
+        new_start = clinic_time.at(day, start_time)
+        if confirmed and booking.starts_at == new_start:  # moved there already: by this very form, sent twice
+            return HttpResponseRedirect(moved_url, status=SEE_OTHER)
+        if confirmed and request.POST.get("revision") != str(booking.revision):
+            # The confirmation posted again after the move (back, then resubmit), or after another change:
+            # the booking is shown as it now is, and nothing moves a second time.
+            meanwhile = flow.carry.url("manage-booking", booking.reference, done="changed_meanwhile")
+            return HttpResponseRedirect(meanwhile, status=SEE_OTHER)
+        if not confirmed:
+            if not any(slot.span.start == new_start for slot in flow.picker.times(day, clinic_time.now())):
+                raise BookingRuleBroken("This time is not free.", field="start_time")
+            return _move_step(request, flow, booking, day, new_start)
         bookings.reschedule(
             booking, bookings.RequestedSlot(booking.appointment_type, day, start_time), by=bookings.PATIENT, via=VIA
         )
-        return HttpResponseRedirect(flow.carry.url("manage-booking", booking.reference, done="moved"), status=SEE_OTHER)
+        return HttpResponseRedirect(moved_url, status=SEE_OTHER)
 
     # Whatever the answer leads to (the booking, or the day saying the time was taken) opens with the cookie.
     return credential.keep(request, take_chosen_time(request, flow, "manage", move_to), token)
+
+
+def _move_step(request, flow: Flow, booking: Booking, day, new_start) -> HttpResponse:
+    """Before moving: the old time and the new side by side. Its button posts the same time again, with the
+    booking's revision, so a second post of it (the back button) cannot move the booking again."""
+    return show(
+        request,
+        "manage_move.html",
+        {
+            "booking": booking,
+            "appointment_type": booking.appointment_type,
+            "new_start": new_start,
+            "new_end": new_start + booking.appointment_type.duration,
+            "action": flow.times_url(),
+            "secret": flow.post_fields(),
+            "day": day,
+            "back_url": flow.times_url(day),
+        },
+    )
 
 
 @page

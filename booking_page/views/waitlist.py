@@ -7,6 +7,7 @@ the e-mailed link once and is swapped for a cookie at once, or in a form's body 
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 
 from django.urls import reverse
@@ -16,7 +17,9 @@ from django.views.decorators.http import require_http_methods
 from booking_page.carry import Carry
 from booking_page.forms import WaitlistForm
 from booking_page.headers import page, wait_seconds
+from booking_page.month import Month
 from booking_page.passes import Pass
+from booking_page.picker import Picker
 from booking_page.views.booking import booked_page, booking_flow
 from booking_page.views.common import not_found, show, too_many
 from scheduling import bookings, clinic_time
@@ -37,7 +40,9 @@ def join(request, appointment_type):
     flow, context = booking_flow(request, appointment_type)
     if flow is None:
         return not_found(request, _("This appointment or practitioner is not offered."))
-    form = WaitlistForm(request.POST or None, initial=_initial(request), appointment_type=flow.picker.appointment_type)
+    form = WaitlistForm(
+        request.POST or None, initial=_initial(request, flow.picker), appointment_type=flow.picker.appointment_type
+    )
     if request.method == "POST" and form.is_valid():
         wait = wait_seconds(request, "waitlist")
         if wait:
@@ -61,21 +66,28 @@ def join(request, appointment_type):
         {
             **context,
             "form": form,
-            "action": flow.carry.url("book-waitlist", *flow.args, **flow.query, date=request.GET.get("date")),
+            "action": flow.carry.url(
+                "book-waitlist", *flow.args, **flow.query, date=request.GET.get("date"), month=request.GET.get("month")
+            ),
             "back_url": flow.calendar_url(),
             "offer_minutes": round(offers.offer_minutes()),
         },
     )
 
 
-def _initial(request) -> dict:
-    """The day the patient came from, or the next two weeks."""
-    today = clinic_time.today()
-    try:
-        day = max(today, date.fromisoformat(request.GET.get("date", "")))
+def _initial(request, picker: Picker) -> dict:
+    """The days the patient was looking at: the day they chose, or the month shown (from today to the
+    horizon), else the next two weeks; never past the horizon, which the waitlist would refuse."""
+    now = clinic_time.now()
+    today = clinic_time.local_date(now)
+    last = min(picker.last_day(now), today + timedelta(days=picker.appointment_type.horizon_days))
+    with contextlib.suppress(ValueError):
+        day = min(max(today, date.fromisoformat(request.GET.get("date", ""))), last)
         return {"earliest_date": day, "latest_date": day}
-    except ValueError:
-        return {"earliest_date": today, "latest_date": today + timedelta(days=13)}
+    month = Month.parse(request.GET.get("month"))
+    if month and month.last_day >= today and month.first_day <= last:
+        return {"earliest_date": max(today, month.first_day), "latest_date": min(month.last_day, last)}
+    return {"earliest_date": today, "latest_date": min(today + timedelta(days=13), last)}
 
 
 @page

@@ -20,6 +20,9 @@ from scheduling.rules import BookingChanged, BookingError, SlotUnavailable, TooL
 from scheduling.tokens import LinkExpired
 
 BODY = "body"
+# Codes of the write path's refusals that a serializer may give first (it knows them before any write):
+# the body keeps the code, so a client sees the same answer whichever refused.
+WRITE_PATH_CODES = frozenset({"booking_horizon"})
 # Domain errors that mean "the calendar (or the clock) moved under you", not "your request is wrong".
 CONFLICTS = (SlotUnavailable, BookingChanged, TooLateToChange)
 
@@ -41,6 +44,13 @@ def _messages(detail) -> list[str]:
     if isinstance(detail, dict):
         return [f"{key}: {message}" for key, value in detail.items() for message in _messages(value)]
     return [str(detail)]
+
+
+def _write_path_code(exc: exceptions.ValidationError) -> str | None:
+    """The write path's code when a serializer refused with one alone, as the write path would have."""
+    codes = exc.get_codes()
+    found = {code for value in codes.values() for code in value} if isinstance(codes, dict) else set()
+    return next(iter(found)) if len(found) == 1 and found <= WRITE_PATH_CODES else None
 
 
 def api_exception_handler(exc, context):
@@ -79,7 +89,8 @@ def api_exception_handler(exc, context):
         errors = _field_errors(exc.detail)
         first_field, first_messages = next(iter(errors.items()))
         detail = f"{first_field}: {first_messages[0]}" if first_field != BODY else first_messages[0]
-        response.data = error_body(detail, "invalid", errors)
+        code = _write_path_code(exc)
+        response.data = error_body(first_messages[0] if code else detail, code or "invalid", errors)
     elif isinstance(exc, exceptions.ParseError):
         response.data = error_body(str(exc.detail), "parse_error", {BODY: [str(exc.detail)]})
     else:

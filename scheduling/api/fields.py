@@ -129,15 +129,25 @@ class IsoDateField(serializers.DateField):
             raise serializers.ValidationError(f"{value} is not a date on the calendar.") from None
 
 
-class BookableDateField(IsoDateField):
-    """A clinic-local date from today up to ten years ahead."""
+class DayFromTodayField(IsoDateField):
+    """A clinic-local date from today on. How far ahead is the appointment type's horizon, which the
+    serializer checks once it knows the type (rules.beyond_horizon), so a day a month or a century past it
+    gets the same answer."""
 
     def to_internal_value(self, value):
         day = super().to_internal_value(value)
         today = clinic_time.today()
         if day < today:
             raise serializers.ValidationError(f"{day} is in the past; the earliest date is today, {today}.")
-        if day > today + FURTHEST_DAY:
+        return day
+
+
+class BookableDateField(DayFromTodayField):
+    """A clinic-local date from today up to ten years ahead."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if day > clinic_time.today() + FURTHEST_DAY:
             raise serializers.ValidationError("This date is too far ahead.")
         return day
 

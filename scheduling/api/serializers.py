@@ -5,10 +5,12 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from scheduling import clinic_time, units
 from scheduling.api.fields import (
     BookableDateField,
+    DayFromTodayField,
     IsoDateField,
     PatientNameField,
     PinnedUnitsField,
@@ -24,7 +26,7 @@ from scheduling.api.permissions import VIEW_BOOKINGS, StaffOnlyField, actor, sta
 from scheduling.bookings import PATIENT, change_refusal
 from scheduling.links import manage_url
 from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, PrivacyRequest
-from scheduling.rules import BookingError, RequestedSlot
+from scheduling.rules import BookingError, RequestedSlot, beyond_horizon, last_bookable_day
 
 MAX_RANGE_DAYS = 31
 
@@ -53,9 +55,9 @@ class QueryParameters(serializers.Serializer):
 
 
 class AvailabilityQuery(QueryParameters):
-    date = BookableDateField(required=False, help_text="One day, YYYY-MM-DD (clinic local date).")
-    start_date = BookableDateField(required=False, help_text="First day of a range, instead of `date`.")
-    end_date = BookableDateField(
+    date = DayFromTodayField(required=False, help_text="One day, YYYY-MM-DD (clinic local date).")
+    start_date = DayFromTodayField(required=False, help_text="First day of a range, instead of `date`.")
+    end_date = DayFromTodayField(
         required=False, help_text=f"Last day of a range (inclusive, at most {MAX_RANGE_DAYS} days)."
     )
     appointment_type = appointment_type_field()
@@ -75,7 +77,18 @@ class AvailabilityQuery(QueryParameters):
                 raise serializers.ValidationError({"end_date": "end_date cannot be before start_date."})
             if (last - first).days + 1 > MAX_RANGE_DAYS:
                 raise serializers.ValidationError({"end_date": f"A range covers at most {MAX_RANGE_DAYS} days."})
+        # A range may run past the horizon, its days there empty; its first day may not.
+        refuse_beyond_horizon(attrs, "date" if day else "start_date")
         return attrs
+
+
+def refuse_beyond_horizon(attrs: dict, name: str) -> None:
+    """A day past the type's horizon gets the write path's own refusal (400 `booking_horizon` naming the
+    field), whether it is a week or a century past: availability, holds and bookings alike."""
+    appointment_type, now = attrs["appointment_type"], clinic_time.now()
+    if attrs[name] > last_bookable_day(appointment_type, now):
+        refused = beyond_horizon(appointment_type, now, field=name)
+        raise serializers.ValidationError({name: [ErrorDetail(refused.message, code=refused.code)]})
 
 
 class AvailableSlot(serializers.Serializer):
@@ -172,9 +185,13 @@ class PinsUnits(serializers.Serializer):
 
 class SlotRequest(PinsUnits):
     appointment_type = appointment_type_field()
-    date = BookableDateField(help_text="Clinic local date, YYYY-MM-DD.")
+    date = DayFromTodayField(help_text="Clinic local date, YYYY-MM-DD, up to the type's horizon.")
     start_time = WallClockField(help_text="Clinic local start time, HH:MM, one of the offered slots.")
     practitioner = practitioner_field()
+
+    def validate(self, attrs):
+        refuse_beyond_horizon(attrs, "date")
+        return super().validate(attrs)
 
 
 def requested_slot(data: dict, appointment_type: AppointmentType | None = None) -> RequestedSlot:

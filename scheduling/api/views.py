@@ -74,7 +74,7 @@ class AvailabilityViewSet(viewsets.GenericViewSet):
             or "format" in request.GET
         ):
             return None
-        query = availability_query.parse(request.GET, clinic_time.today())
+        query = availability_query.parse(request.GET, clinic_time.now())
         practitioner = query and query.get("practitioner")
         if query is None or (practitioner and not reference_data().offers(practitioner, query["appointment_type"])):
             return None  # the serializer or the rules say what is wrong

@@ -283,12 +283,7 @@ class _Judge:
             for slot in self.bookable.calendars.free(practitioner, [day], rules, window):
                 if slot not in times and self.bookable.units_for(practitioner, slot) is not None:
                     times[slot] = practitioner
-
-        def distance(slot: Span) -> tuple[timedelta, datetime]:
-            local = clinic_time.local(slot.start).replace(tzinfo=None)
-            return abs(local - asked), slot.start
-
-        nearest = sorted(sorted(times, key=distance)[:ALTERNATIVES])
+        nearest = clinic_time.nearest(times, asked, ALTERNATIVES)
         return tuple(
             {
                 "date": clinic_time.local_date(slot.start).isoformat(),

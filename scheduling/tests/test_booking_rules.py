@@ -33,15 +33,27 @@ def test_minimum_notice_hides_and_refuses_slots_too_soon(availability, book, tod
     assert "120 minutes" in response.json()["errors"]["start_time"][0]
 
 
-def test_the_horizon_empties_days_too_far_ahead_and_refuses_them(availability, book, today, consultation):
+def test_the_horizon_refuses_days_too_far_ahead_as_availability_holds_and_bookings_alike(
+    api, availability, book, today, consultation
+):
     consultation.horizon_days = 14
     consultation.save()
-    far = today + timedelta(days=20)
-    assert availability(far).json()["available_slots"] == []
-    response = book(far, "10:00")
-    assert response.status_code == 400
-    assert response.json()["code"] == "booking_horizon"
-    assert "14 days" in response.json()["errors"]["date"][0]
+    last = today + timedelta(days=14)
+    assert availability(last).status_code == 200
+    refusal = {
+        "detail": f"Consultation can be booked at most 14 days ahead, until {last.isoformat()}.",
+        "code": "booking_horizon",
+        "errors": {"date": [f"Consultation can be booked at most 14 days ahead, until {last.isoformat()}."]},
+    }
+    for far in (last + timedelta(days=1), today + timedelta(days=20), "2099-01-01", "9999-12-31"):
+        hold = api.post(
+            "/api/calendly/holds",
+            {"appointment_type": "consultation", "date": str(far), "start_time": "10:00"},
+            format="json",
+        )
+        free = api.get("/api/calendly/availability", {"date": str(far), "appointment_type": "consultation"})
+        for response in (free, book(far, "10:00"), hold):
+            assert (response.status_code, response.json()) == (400, refusal), response.json()
 
 
 def test_a_slot_interval_shorter_than_the_duration_offers_overlapping_starts(availability, tomorrow, consultation):

@@ -232,9 +232,11 @@ def test_a_patient_may_still_move_on_the_page_a_second_before_the_cutoff(client,
     booking, token = booked
     new_day = today + timedelta(days=4)
     with time_machine.travel(starts_at(booking) - timedelta(hours=24) - SECOND, tick=False):
-        moved = client.post(
-            f"/manage/{booking.reference}/move/times/", {"token": token, "date": new_day.isoformat(), "start": "15:00"}
-        )
+        chosen = {"token": token, "date": new_day.isoformat(), "start": "15:00"}
+        asked = client.post(f"/manage/{booking.reference}/move/times/", chosen)
+        assert asked.status_code == 200 and b"Move your booking?" in asked.content  # the confirmation first
+        confirmed = {**chosen, "revision": str(booking.revision), "confirm": "yes"}
+        moved = client.post(f"/manage/{booking.reference}/move/times/", confirmed)
     assert moved.status_code == 303
     assert clinic_time.local_date(Booking.objects.get(pk=booking.pk).starts_at) == new_day
 

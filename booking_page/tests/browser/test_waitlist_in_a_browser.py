@@ -31,7 +31,7 @@ def test_a_patient_joins_a_full_days_waitlist_and_accepts_the_offer(new_context,
     page.goto(f"{site}/book/consultation/times/?date={day}")
     expect(page.get_by_text("No free times are left on this day")).to_be_visible()
     found["full day"] = violations(page)
-    page.get_by_role("link", name="Join the waitlist for this day").click()
+    page.get_by_role("link", name="Join the waitlist for this day", exact=True).click()
     page.get_by_label("Full name").fill("Grace Hopper")
     page.get_by_role("button", name="Join the waitlist").click()
     expect(page.get_by_role("alert").or_(page.locator(".error-summary"))).to_contain_text("E-mail")
