@@ -91,7 +91,7 @@ def register_core() -> None:
     )
     register(
         Booking,
-        [*PATIENT_FIELDS, "cancellation_reason"],
+        [*PATIENT_FIELDS, "intake_answers", "cancellation_reason"],
         bookings_of,
     )
     register(
