@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from scheduling import clinic_time, intake, units
+from scheduling import clinic_time, units
 from scheduling.api.fields import (
     AnswersField,
     BookableDateField,
@@ -24,7 +24,15 @@ from scheduling.api.fields import (
 from scheduling.api.permissions import VIEW_BOOKINGS, StaffOnlyField, actor, staff_may
 from scheduling.bookings import PATIENT, change_refusal
 from scheduling.links import manage_url
-from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, PrivacyRequest, questions_of
+from scheduling.models import (
+    AppointmentType,
+    Booking,
+    BookingEvent,
+    IntakeQuestion,
+    Practitioner,
+    PrivacyRequest,
+    questions_of,
+)
 from scheduling.rules import BookingError, RequestedSlot
 
 MAX_RANGE_DAYS = 31
@@ -303,7 +311,7 @@ class IntakeAnswer(serializers.Serializer):
 
     slug = serializers.CharField(help_text="The question's slug when it was asked.")
     label = serializers.CharField(help_text="The question's wording when it was asked.")
-    kind = serializers.ChoiceField(choices=intake.KINDS)
+    kind = serializers.ChoiceField(choices=IntakeQuestion.Kind.choices)
     clinical = serializers.BooleanField(help_text="The clinic marks the answer as health information.")
     answer = serializers.JSONField(
         help_text="Text (a date as YYYY-MM-DD, a choice as offered), or a boolean for yes/no."
@@ -474,7 +482,7 @@ class IntakeQuestionSummary(serializers.Serializer):
 
     slug = serializers.CharField(help_text="The key of its answer in `answers`.")
     label = serializers.CharField()
-    kind = serializers.ChoiceField(choices=intake.KINDS)
+    kind = serializers.ChoiceField(choices=IntakeQuestion.Kind.choices)
     choices = serializers.ListField(child=serializers.CharField(), help_text="For a choice: the answers offered.")
     required = serializers.BooleanField(help_text="Patients must answer it to book.")
     help_text = serializers.CharField()

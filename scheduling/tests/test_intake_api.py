@@ -7,6 +7,7 @@ import pytest
 
 from scheduling import intake
 from scheduling.models import Booking, IntakeQuestion, Patient
+from scheduling.tests.intake_questions import GOOD, ask_questions
 from scheduling.tests.staff import FRONT_DESK, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -14,43 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def asked(consultation):
-    consultation.asks_new_patient = True
-    consultation.save()
-    questions = [
-        IntakeQuestion(
-            appointment_type=consultation,
-            slug="symptoms",
-            label="What brings you in?",
-            kind=intake.LONG_TEXT,
-            required=True,
-            help_text="A few words are enough.",
-            position=1,
-        ),
-        IntakeQuestion(
-            appointment_type=consultation,
-            slug="area",
-            label="Where does it hurt?",
-            kind=intake.CHOICE,
-            choices=["Knee", "Back"],
-            position=2,
-        ),
-        IntakeQuestion(appointment_type=consultation, slug="since", label="Since when?", kind=intake.DATE, position=3),
-        IntakeQuestion(
-            appointment_type=consultation,
-            slug="heard-of-us",
-            label="How did you hear of us?",
-            kind=intake.SHORT_TEXT,
-            clinical=False,
-            position=4,
-        ),
-    ]
-    for question in questions:
-        question.full_clean()
-        question.save()
-    return consultation
-
-
-GOOD = {"new-patient": True, "symptoms": "Sore knee after running", "area": "Knee", "since": "2026-01-02"}
+    return ask_questions(consultation)
 
 
 def test_the_types_list_their_questions_standard_first(api, asked):
