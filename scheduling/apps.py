@@ -36,6 +36,7 @@ class SchedulingConfig(AppConfig):
         for model in (
             models.Clinic,
             models.AppointmentType,
+            models.IntakeQuestion,
             models.Practitioner,
             models.OpeningHours,
             models.TimeOff,
