@@ -8,8 +8,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from scheduling.models import AppointmentType, Booking
+from booking_page import intake_form
+from scheduling.models import AppointmentType, Booking, questions_of
 from scheduling.patient_details import NameField, validate_birth_date, validate_email_address, validate_phone
+from scheduling.rules import BookingRuleBroken
 
 MODEL = Booking._meta
 # The model's format rule, and a number that can be called (scheduling.patient_details.validate_phone).
@@ -99,6 +101,17 @@ class PatientDetailsForm(forms.Form):
         for name, field in self.fields.items():
             field.widget.attrs["autocomplete"] = self.autocomplete[name]
         self.fields["patient_phone"].widget.input_type = "tel"
+        # The type's intake questions, after the patient's own fields.
+        self.questions = questions_of(appointment_type) if appointment_type is not None else []
+        intake_form.add_question_fields(self, self.questions)
+
+    def clean(self):
+        data = super().clean()
+        data["answers"] = intake_form.check_answers(self, self.questions)
+        return data
+
+    def add_refusal(self, broken: BookingRuleBroken) -> None:
+        intake_form.add_refusal(self, broken)
 
 
 class CancelForm(forms.Form):

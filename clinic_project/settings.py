@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
     # Several responses have a `status`; each kind of thing gets its own named set of values.
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "scheduling.models.BookingStatus",
+        "IntakeQuestionKindEnum": "scheduling.models.IntakeQuestion.Kind",
         "WaitlistOfferStatusEnum": "waitlist.models.Offer.Status",
         "PrivacyRequestKindEnum": "scheduling.models.PrivacyRequest.Kind",
         "PrivacyRequestStatusEnum": "scheduling.models.PrivacyRequest.Status",

@@ -37,6 +37,7 @@ class SchedulingConfig(AppConfig):
             models.Clinic,
             models.ClinicHours,
             models.AppointmentType,
+            models.IntakeQuestion,
             models.Practitioner,
             models.OpeningHours,
             models.TimeOff,

@@ -3,7 +3,8 @@
 Patients' apps poll availability far more often than anything changes. Each worker keeps what it computed
 under the current versions of what it depends on: random tokens, one per scope:
 
-- `REFERENCE`: appointment types, practitioners, their hours, time off and closures (staff's edits);
+- `REFERENCE`: appointment types (and their intake questions), practitioners, their hours, time off and
+  closures (staff's edits);
 - `BOOKINGS`: bookings.
 
 Reference data depends on the first, open slots on both. A replaced token makes every worker's entries

@@ -25,7 +25,48 @@ from scheduling.models import (
     ResourcePool,
     ResourceRequirement,
 )
+from scheduling.models import IntakeQuestion as Question
 
+# What booking some types asks: (type slug, asks new or returning, [questions]); made again, the same rows.
+INTAKE = [
+    (
+        "physiotherapy",
+        True,
+        [
+            Question(
+                slug="pain-area",
+                label="Where is the pain or problem?",
+                kind=Question.Kind.CHOICE,
+                choices=["Neck", "Back", "Shoulder", "Knee", "Elsewhere"],
+                required=True,
+            ),
+            Question(
+                slug="referred",
+                label="Were you referred by a doctor?",
+                kind=Question.Kind.YES_NO,
+                help_text="If so, please bring the referral letter.",
+            ),
+        ],
+    ),
+    (
+        "new-patient",
+        False,
+        [
+            Question(
+                slug="medications",
+                label="Which medicines do you take?",
+                kind=Question.Kind.LONG_TEXT,
+                help_text="Names and doses, if you know them. Leave empty if none.",
+            ),
+            Question(
+                slug="heard-of-us",
+                label="How did you hear about the clinic?",
+                kind=Question.Kind.SHORT_TEXT,
+                clinical=False,
+            ),
+        ],
+    ),
+]
 PROTOTYPE_PRACTITIONER = "clinic"
 WEEKDAYS = range(5)  # Monday to Friday: weekends closed
 HOLIDAY_HORIZON_DAYS = 400  # every public holiday within a booking horizon (at most a year) and a bit
@@ -155,6 +196,19 @@ class DemoRefused(Exception):
     """The database already holds bookings: the demo would change the clinic they were made in."""
 
 
+def _load_intake(types: dict[str, AppointmentType]) -> list[str]:
+    done = []
+    for slug, asks_new_patient, questions in INTAKE:
+        appointment_type = types[slug]
+        AppointmentType.objects.filter(pk=appointment_type.pk).update(asks_new_patient=asks_new_patient)
+        for position, question in enumerate(questions, start=1):
+            asked = ("label", "kind", "choices", "required", "help_text", "clinical")
+            fields = {name: getattr(question, name) for name in asked} | {"position": position}
+            Question.objects.update_or_create(appointment_type=appointment_type, slug=question.slug, defaults=fields)
+        done.append(f"{appointment_type.name} asks: " + ", ".join(q.label for q in questions))
+    return done
+
+
 def _load_rooms(types: dict[str, AppointmentType]) -> list[str]:
     """The rooms and the pool, and which types need them; what it did, one line each."""
     done = []
@@ -270,6 +324,7 @@ def load_clinic(today: date, *, over_bookings: bool = False) -> list[str]:
             },
         )
     done.append(f"Appointment types: {', '.join(t.name for t in TYPES)}")
+    done += _load_intake(types)
     done += _load_rooms(types)
     for p in PRACTITIONERS:
         practitioner, _ = Practitioner.objects.update_or_create(

@@ -57,7 +57,8 @@ def clinic_details() -> Clinic:
 
 
 def _load_reference_data() -> ReferenceData:
-    types = {t.slug: t for t in AppointmentType.objects.filter(is_active=True)}
+    # With their intake questions: booking a type asks them, so reading them costs no query per booking.
+    types = {t.slug: t for t in AppointmentType.objects.filter(is_active=True).prefetch_related("intake_questions")}
     practitioners = list(
         Practitioner.objects.filter(is_active=True)
         .prefetch_related("appointment_types", Prefetch("opening_hours", OpeningHours.objects.order_by("opens_at")))

@@ -34,6 +34,15 @@ class BookingRuleBroken(BookingError):
     code = "invalid"
 
 
+class AnswersRefused(BookingRuleBroken):
+    """Some intake answers do not answer the type's questions: `errors` is {question slug: [messages]}."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        first_slug, first_messages = next(iter(errors.items()))
+        super().__init__(f"{first_slug}: {first_messages[0]}", field="answers", code="invalid")
+        self.errors = errors
+
+
 class SlotUnavailable(BookingError):
     """The time is a real slot, but it is taken (or the practitioner is away)."""
 

@@ -87,9 +87,9 @@ def test_the_month_costs_the_same_queries_whatever_the_clinic_holds(client, clin
             patient=bookings.PatientDetails(f"Patient {n}"),
         )
     assert queries_for_a_month() == small
-    # The clinic's details and its opening hours (for the footer), appointment types, practitioners, their
-    # offers, their hours, time off, closures, the types' needs of rooms (none here), then the bookings:
-    # each once, and all but the bookings cached until staff change them.
+    # The clinic's details and its opening hours (for the footer), appointment types, their intake questions,
+    # practitioners, their offers, their hours, time off, closures, the types' needs of rooms (none here), then
+    # the bookings: each once, and all but the bookings cached until staff change them.
     assert small == 10
 
 

@@ -33,7 +33,7 @@ from clinic_project.clients import client_address
 from scheduling import bookings, clinic_time
 from scheduling.models import Booking, BookingEvent
 from scheduling.reference import reference_data
-from scheduling.rules import BookingError, HoldNotFound
+from scheduling.rules import AnswersRefused, BookingError, HoldNotFound
 from scheduling.tokens import holder_key
 
 VIA = BookingEvent.Channel.BOOKING_PAGE
@@ -139,9 +139,12 @@ def details(request):
             booking, token = bookings.confirm_hold(
                 held, patient=bookings.PatientDetails.named_in(form.cleaned_data), via=VIA
             )
+        except AnswersRefused as refused:  # a question changed since the page was shown: ask again
+            form.add_refusal(refused)
         except (HoldNotFound, BookingError):
             return redirect(lost)
-        return booked_page(request, booking, token, carry)
+        else:
+            return booked_page(request, booking, token, carry)
     return details_step(request, held, hold_id, form, carry)
 
 

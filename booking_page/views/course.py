@@ -207,7 +207,7 @@ def course_details(request, appointment_type):
         except courses.CourseRefused as refused:  # taken since the preview: the dates as they are now
             return _course_page(request, offered, form, plan, refused.dates, refused=refused.message, status=CONFLICT)
         except BookingRuleBroken as broken:
-            details.add_error(broken.field if broken.field in details.fields else None, broken.message)
+            details.add_refusal(broken)
         else:
             if booked is None:  # the same form sent twice at once: the other submit booked it
                 return _already_booked(request)

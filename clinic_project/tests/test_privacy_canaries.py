@@ -36,6 +36,9 @@ JSON_PLACES = {
         "patient_name": [canary, canary + "b"],
         "cancellation_reason": ["", canary + "c"],
     },
+    ("scheduling.Booking", "intake_answers"): lambda value, canary: [
+        {"slug": "symptoms", "label": "What brings you in?", "kind": "long_text", "clinical": True, "answer": canary}
+    ],
     ("scheduling.IdempotencyRecord", "response_body"): lambda value, canary: {**value, "patient_name": canary},
     ("scheduling.PatientMerge", "snapshot"): lambda value, canary: {**value, "into": {"given_name": canary}},
     ("notifications.Message", "booking_snapshot"): lambda value, canary: {**value, "patient_name": canary},

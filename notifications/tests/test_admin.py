@@ -88,6 +88,8 @@ def test_staff_set_reminders_as_they_say_them(admin_client):
         "capacity": 1,
         "requirements-TOTAL_FORMS": 0,  # the type's rooms and equipment needed: none
         "requirements-INITIAL_FORMS": 0,
+        "intake_questions-TOTAL_FORMS": 0,
+        "intake_questions-INITIAL_FORMS": 0,
     }
     assert admin_client.post(url, {**fields, "reminder_minutes": "2d, 2h 30m"}).status_code == 302
     consultation.refresh_from_db()

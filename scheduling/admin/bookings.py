@@ -22,6 +22,7 @@ from scheduling import access_log, bookings, clinic_time, roles
 from scheduling.admin.courses import pattern_in_words
 from scheduling.admin.day_schedule import DayScheduleView
 from scheduling.admin.forms import OFF_GRID_PERMISSION, BookingAdminForm, unit_fields
+from scheduling.admin.intake import answers_html
 from scheduling.admin.phone_search import PhoneSearchMixin
 from scheduling.admin.reach import PractitionersOwnAdmin
 from scheduling.admin.start_times import start_times_view
@@ -148,6 +149,7 @@ class BookingAdmin(PhoneSearchMixin, PractitionersOwnAdmin, admin.ModelAdmin):
         "local_start",
         "local_end",
         "earlier_no_shows",
+        "intake_answers_asked",
         "patient_record",
         "course",
         "history",
@@ -177,7 +179,7 @@ class BookingAdmin(PhoneSearchMixin, PractitionersOwnAdmin, admin.ModelAdmin):
         return [
             (None, {"fields": record}),
             ("When", {"fields": [*when, "seen_revision"]}),
-            ("Patient", {"fields": ["patient_record", *patient, "earlier_no_shows"]}),
+            ("Patient", {"fields": ["patient_record", *patient, "intake_answers_asked", "earlier_no_shows"]}),
             ("Cancellation", {"fields": cancellation, "classes": ["collapse"]}),
             ("History", {"fields": ["history"]}),
         ]
@@ -190,6 +192,11 @@ class BookingAdmin(PhoneSearchMixin, PractitionersOwnAdmin, admin.ModelAdmin):
         # A type sets the booking's length; changing it is a new booking, not an edit.
         when = ["appointment_type"] if obj.is_confirmed else ["appointment_type", "practitioner", "date", "start_time"]
         return [*self.readonly_fields, *when]
+
+    @admin.display(description="Intake answers")
+    def intake_answers_asked(self, booking: Booking) -> str:
+        """Each answer under the question as the patient was asked it (a question edited since shows as asked)."""
+        return answers_html(booking)
 
     @admin.display(description="Patient's record")
     def patient_record(self, booking: Booking) -> str:

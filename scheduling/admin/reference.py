@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from scheduling import clinic_time, reminders, roles, sessions
+from scheduling.admin.intake import IntakeQuestionInline
 from scheduling.admin.schedule_changes import (
     ClinicClosureForm,
     OpeningHoursFormSet,
@@ -242,7 +243,7 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
     list_editable = ["is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [ResourceRequirementInline]
+    inlines = [ResourceRequirementInline, IntakeQuestionInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "duration_minutes", "is_active"]}),
         ("Group sessions", {"fields": ["capacity"]}),
@@ -250,7 +251,13 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
             "Booking rules",
             {"fields": list(AppointmentType.RULE_FIELDS)},
         ),
-        ("Patients", {"fields": ["requires_birth_date"]}),
+        (
+            "Standard questions",
+            {
+                "fields": ["requires_birth_date", "asks_new_patient"],
+                "description": "Questions every clinic asks, switched on per type. The type's own questions are below.",
+            },
+        ),
         ("Reminders", {"fields": ["reminder_minutes"]}),
     ]
 

@@ -16,7 +16,14 @@ from scheduling.api.serializers import Alternative
 from scheduling.api.series_serializers import CourseDate
 from scheduling.bookings.series import CourseRefused
 from scheduling.links import expired_link_message
-from scheduling.rules import BookingChanged, BookingError, SlotUnavailable, TooLateToChange, TooManyHolds
+from scheduling.rules import (
+    AnswersRefused,
+    BookingChanged,
+    BookingError,
+    SlotUnavailable,
+    TooLateToChange,
+    TooManyHolds,
+)
 from scheduling.tokens import LinkExpired
 
 BODY = "body"
@@ -70,7 +77,8 @@ def api_exception_handler(exc, context):
             if isinstance(exc, CourseRefused):  # which dates could not be booked, and what would do instead
                 body["occurrences"] = CourseDate(exc.dates, many=True).data
             return Response(body, status=status.HTTP_409_CONFLICT)
-        errors = {exc.field or BODY: [exc.message]}
+        # Intake answers are refused per question: {"answers": {slug: [messages]}}.
+        errors = {exc.field: exc.errors} if isinstance(exc, AnswersRefused) else {exc.field or BODY: [exc.message]}
         return Response(error_body(exc.message, exc.code, errors), status=status.HTTP_400_BAD_REQUEST)
 
     if isinstance(exc, StaffOnlyField):

@@ -240,3 +240,21 @@ class PinnedUnitsField(serializers.Field):
 
     def to_representation(self, value):
         return value
+
+
+ANSWER_VALUE = {"oneOf": [{"type": "string"}, {"type": "boolean"}]}
+# More answers than any type asks is not a booking but a flood: refused before any is looked at.
+MAX_ANSWERS = 100
+
+
+@extend_schema_field({"type": "object", "additionalProperties": ANSWER_VALUE, "maxProperties": MAX_ANSWERS})
+class AnswersField(serializers.DictField):
+    """Intake answers, `{question slug: value}`: a JSON object whose values scheduling.intake checks against
+    the type's questions (the write path does, once the type is known: a hold's is the hold's)."""
+
+    child = serializers.JSONField()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and len(data) > MAX_ANSWERS:
+            raise serializers.ValidationError(f"At most {MAX_ANSWERS} answers.")
+        return super().to_internal_value(data)

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ErrorDetail
 
 from scheduling import clinic_time, units
 from scheduling.api.fields import (
+    AnswersField,
     BookableDateField,
     DayFromTodayField,
     IsoDateField,
@@ -25,7 +26,15 @@ from scheduling.api.fields import (
 from scheduling.api.permissions import VIEW_BOOKINGS, StaffOnlyField, actor, staff_may
 from scheduling.bookings import PATIENT, change_refusal
 from scheduling.links import manage_url
-from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, PrivacyRequest
+from scheduling.models import (
+    AppointmentType,
+    Booking,
+    BookingEvent,
+    IntakeQuestion,
+    Practitioner,
+    PrivacyRequest,
+    questions_of,
+)
 from scheduling.rules import BookingError, RequestedSlot, beyond_horizon, last_bookable_day
 
 MAX_RANGE_DAYS = 31
@@ -155,6 +164,15 @@ class PatientFields(serializers.Serializer):
     patient_phone = patient_phone_field()
     patient_birth_date = patient_birth_date_field()
     reason_for_visit = StrictCharField(required=False, allow_blank=True, max_length=1000)
+    answers = AnswersField(
+        required=False,
+        help_text="Answers to the appointment type's intake questions (`GET /appointment-types` lists them), "
+        "`{question slug: value}`: text for short and long text (at most 200 and 2000 characters, never "
+        "cut), one of the `choices` for a choice, true or false for yes/no, YYYY-MM-DD for a date. A question "
+        "not asked, a required one left out, or a wrong value answers 400 with "
+        '`{"errors": {"answers": {"<slug>": ["..."]}}}`. Patients must answer the required ones; staff may '
+        "leave them out.",
+    )
 
 
 PINNED_BY_STAFF_ONLY = "Only staff may choose a room or equipment; leave resources out and the clinic assigns them."
@@ -305,6 +323,18 @@ class SessionSeats(serializers.Serializer):
     seats_taken = serializers.IntegerField(help_text="Seats held or booked now, this one included while it blocks.")
 
 
+class IntakeAnswer(serializers.Serializer):
+    """One answer kept with a booking, and the question as the patient was asked it."""
+
+    slug = serializers.CharField(help_text="The question's slug when it was asked.")
+    label = serializers.CharField(help_text="The question's wording when it was asked.")
+    kind = serializers.ChoiceField(choices=IntakeQuestion.Kind.choices)
+    clinical = serializers.BooleanField(help_text="The clinic marks the answer as health information.")
+    answer = serializers.JSONField(
+        help_text="Text (a date as YYYY-MM-DD, a choice as offered), or a boolean for yes/no."
+    )
+
+
 class BookingDetail(BookingTimes):
     """A booking as its patient (holding the manage token) or staff see it. Once it is cancelled, the
     patient's link shows only that it was cancelled, when, and by whom: not who the patient is or why they
@@ -322,6 +352,7 @@ class BookingDetail(BookingTimes):
         "patient_phone",
         "patient_birth_date",
         "reason_for_visit",
+        "answers",
         "cancellation_reason",
     )
 
@@ -339,6 +370,13 @@ class BookingDetail(BookingTimes):
         "above are the details as typed into this booking." + WITHHELD,
     )
     reason_for_visit = serializers.CharField(allow_null=True, help_text="Empty if none was given." + WITHHELD)
+    answers = IntakeAnswer(
+        source="intake_answers",
+        many=True,
+        allow_null=True,
+        help_text="The intake questions' answers, each with the question as it was asked when booking (a "
+        "question edited or deleted since changes none of them); empty if none were asked." + WITHHELD,
+    )
     created_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancelled_by = serializers.ChoiceField(choices=[("", "not cancelled"), *Booking.CancelledBy.choices])
@@ -375,6 +413,8 @@ class BookingDetail(BookingTimes):
             for name in self.STAFF_ONLY_FIELDS:
                 self.fields.pop(name, None)
         shown = super().to_representation(booking)
+        if shown.get("answers") is None:  # NULL: nothing was asked
+            shown["answers"] = []
         if not booking.shows_patient_details and not staff:
             shown.update(dict.fromkeys(self.WITHHELD_FIELDS))
         return shown
@@ -454,8 +494,24 @@ class BookingListQuery(QueryParameters):
         return attrs
 
 
+class IntakeQuestionSummary(serializers.Serializer):
+    """A question booking a type asks (questions are the clinic's, not patient data)."""
+
+    slug = serializers.CharField(help_text="The key of its answer in `answers`.")
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=IntakeQuestion.Kind.choices)
+    choices = serializers.ListField(child=serializers.CharField(), help_text="For a choice: the answers offered.")
+    required = serializers.BooleanField(help_text="Patients must answer it to book.")
+    help_text = serializers.CharField()
+    clinical = serializers.BooleanField(help_text="The answer is health information.")
+
+
 class AppointmentTypeSummary(serializers.ModelSerializer):
     slot_interval_minutes = serializers.SerializerMethodField()
+    questions = serializers.SerializerMethodField(
+        help_text="The intake questions booking it asks, in order: the standard ones switched on (`new-patient`, "
+        "a yes/no) first, then the type's own. `requires_birth_date` is the standard date-of-birth question."
+    )
 
     class Meta:
         model = AppointmentType
@@ -467,6 +523,7 @@ class AppointmentTypeSummary(serializers.ModelSerializer):
             "requires_birth_date",
             "capacity",
             "allow_series",
+            "questions",
         ]
         extra_kwargs = {
             "capacity": {"help_text": "Patients per session: above 1, a group type (slots carry `seats_left`)."},
@@ -477,6 +534,10 @@ class AppointmentTypeSummary(serializers.ModelSerializer):
 
     def get_slot_interval_minutes(self, appointment_type) -> int:
         return appointment_type.slot_interval_minutes or appointment_type.duration_minutes
+
+    @extend_schema_field(IntakeQuestionSummary(many=True))
+    def get_questions(self, appointment_type) -> list[dict]:
+        return IntakeQuestionSummary(questions_of(appointment_type), many=True).data
 
 
 class PractitionerSummary(serializers.ModelSerializer):
@@ -536,13 +597,26 @@ class Alternative(serializers.Serializer):
     )
 
 
+MESSAGES = {"type": "array", "items": {"type": "string"}}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"oneOf": [MESSAGES, {"type": "object", "additionalProperties": MESSAGES}]},
+    }
+)
+class FieldErrors(serializers.DictField):
+    """{field: [messages]}, or {question slug: [messages]} under `answers`."""
+
+
 class ErrorResponse(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, for people.")
     code = serializers.CharField(help_text="What went wrong, for programs, e.g. `invalid`, `slot_unavailable`.")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+    errors = FieldErrors(
         required=False,
-        help_text="Messages per request field (or `body` for the request as a whole).",
+        help_text="Messages per request field (or `body` for the request as a whole); for `answers`, an "
+        "object of messages per intake question's slug.",
     )
     alternatives = Alternative(
         many=True,

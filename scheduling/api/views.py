@@ -214,7 +214,7 @@ def hold_id_in_path(request, hold_id):
 
 @extend_schema_view(retrieve=extend_schema(responses={200: serializers.AppointmentTypeSummary, 404: MISSING}))
 class AppointmentTypeViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = AppointmentType.objects.filter(is_active=True)
+    queryset = AppointmentType.objects.filter(is_active=True).prefetch_related("intake_questions")
     serializer_class = serializers.AppointmentTypeSummary
     lookup_field = "slug"
     pagination_class = None

@@ -188,6 +188,7 @@ def book(
         raise BookingRuleBroken("Only staff may book off the slot grid.", field="start_time", code="not_a_slot")
     require_staff_to_pin(resources, by)
     patient.check_asked_by(requested.appointment_type)
+    patient = patient.answering(requested.appointment_type, by)
     booking = claim_confirmed(
         requested, details=patient, by=by, via=via, now=now or clinic_time.now(), off_grid=off_grid, resources=resources
     )
@@ -323,7 +324,7 @@ def claim(
     units the type needs, for the patient `details` name (a patient's own hold names nobody yet); `admit`,
     if given, runs first in the insert's transaction and raises to refuse it."""
     if details is not None:
-        fields.update(details.as_fields())
+        fields.update(details.as_fields(), intake_answers=details.answers_kept)
     reason = OFF_GRID if off_grid else ""
     blocked = None
     # Checked outside the write transaction, so SQLite's single write lock is held only for the write:

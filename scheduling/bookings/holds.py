@@ -55,6 +55,7 @@ def confirm_hold(
         raise BookingRuleBroken(broken.message, field="hold_id", code=broken.code) from None
     if not held.patient_id:  # an offer's patient was asked when they joined the waitlist
         patient.check_asked_by(held.appointment_type)
+        patient = patient.answering(held.appointment_type, by)
 
     def confirm() -> Booking:
         # An offer's hold already names its patient; a patient's own hold is matched now, in the same
@@ -71,6 +72,7 @@ def confirm_hold(
             hold_expires_at=None,
             held_by=None,
             patient=record,
+            intake_answers=patient.answers_kept,
             **patient.as_fields(),
         )
 

@@ -310,6 +310,7 @@ def book_course(
     now = now or clinic_time.now()
     planned = preview(plan, by=by, now=now)
     patient.check_asked_by(plan.appointment_type)
+    patient = patient.answering(plan.appointment_type, by)
     if plan.on_conflict == OnConflict.FAIL and not all(report.bookable for report in planned):
         raise CourseRefused(_refusal(planned), planned)
 

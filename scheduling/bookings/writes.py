@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TypeVar
 
 from django.db import OperationalError, transaction
 from django.db.models import F
 
-from scheduling import cache, clinic_time, guards
-from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner
+from scheduling import cache, clinic_time, guards, intake
+from scheduling.models import AppointmentType, Booking, BookingEvent, Practitioner, questions_of
 from scheduling.patient_details import normalised_name
-from scheduling.rules import BookingChanged, BookingRuleBroken
+from scheduling.rules import AnswersRefused, BookingChanged, BookingRuleBroken
 from scheduling.signals import booking_changed
 
 Status = Booking.Status
@@ -59,6 +59,10 @@ class PatientDetails:
     phone: str = ""
     reason_for_visit: str = ""
     birth_date: date | None = None
+    # The intake answers as sent, {question slug: value}; checked against the type by `answering`.
+    answers: Mapping[str, object] | None = field(default=None, compare=False)
+    # The checked answers as asked (scheduling.intake.answers_as_asked), which the booking keeps.
+    answered: tuple[dict, ...] = field(default=(), compare=False)
     # The patient's record when it is known already (a waitlist entry's): matching is skipped.
     record: object = field(default=None, compare=False)
 
@@ -75,6 +79,7 @@ class PatientDetails:
             phone=fields.get("patient_phone", ""),
             reason_for_visit=fields.get("reason_for_visit", ""),
             birth_date=fields.get("patient_birth_date"),
+            answers=fields.get("answers"),
         )
 
     def check_asked_by(self, appointment_type: AppointmentType) -> None:
@@ -88,9 +93,25 @@ class PatientDetails:
                 code="required",
             )
 
+    def answering(self, appointment_type: AppointmentType, by: Actor) -> PatientDetails:
+        """These details with their answers checked against the questions booking the type asks, ready to
+        be kept with the booking; AnswersRefused naming each question at fault otherwise. Staff booking for
+        a patient may leave required questions unanswered (the patient on the phone was not asked them)."""
+        try:
+            questions = questions_of(appointment_type)
+            answered = intake.answers_as_asked(questions, self.answers, enforce_required=by.is_patient)
+        except intake.AnswersInvalid as invalid:
+            raise AnswersRefused(invalid.errors) from None
+        return replace(self, answered=tuple(answered))
+
     def as_fields(self) -> dict[str, str]:
         typed = (self.name, self.email, self.phone, self.birth_date, self.reason_for_visit)
         return dict(zip(PATIENT_FIELDS, typed, strict=True))
+
+    @property
+    def answers_kept(self) -> list[dict] | None:
+        """`Booking.intake_answers` for these details: NULL when nothing was answered."""
+        return list(self.answered) or None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from scheduling.models.clinic import (
     web_origins,
 )
 from scheduling.models.idempotency import IdempotencyRecord
+from scheduling.models.intake import IntakeQuestion, new_patient_question, questions_of
 from scheduling.models.patients import MatchCandidate, Patient, PatientMerge, new_patient_reference
 from scheduling.models.privacy import ErasurePermit, PatientErasure
 from scheduling.models.privacy_requests import PrivacyRequest
@@ -90,6 +91,7 @@ __all__ = [
     "ErasurePermit",
     "GroupSession",
     "IdempotencyRecord",
+    "IntakeQuestion",
     "MatchCandidate",
     "OnConflict",
     "OpeningHours",
@@ -115,11 +117,13 @@ __all__ = [
     "larger_than_pool",
     "logo_content_type",
     "manage_token",
+    "new_patient_question",
     "new_patient_reference",
     "new_reference",
     "new_series_reference",
     "overlapping_hours",
     "phone_number",
+    "questions_of",
     "token_digest",
     "validate_accent_colour",
     "validate_embed_origins",

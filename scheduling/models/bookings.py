@@ -184,6 +184,10 @@ class Booking(models.Model):
     patient_phone = models.CharField(max_length=32, blank=True, validators=[phone_number])
     patient_birth_date = models.DateField(null=True, blank=True)
     reason_for_visit = models.TextField(blank=True, max_length=1000)
+    # The intake questions' answers as asked ([{slug, label, kind, clinical, answer}], see scheduling.intake):
+    # the wording is kept, so editing a question later changes nothing the patient answered. NULL (nothing
+    # asked) rather than a default, so that adding it to years of bookings rewrites no row.
+    intake_answers = models.JSONField(null=True, blank=True, editable=False)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     # The buffers in force when it was booked; kept so that staff editing a type's buffers later

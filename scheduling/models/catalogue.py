@@ -91,6 +91,12 @@ class AppointmentType(models.Model):
     requires_birth_date = models.BooleanField(
         default=False, help_text="Patients must give their date of birth to book it (optional otherwise)."
     )
+    # A standard intake question (scheduling.models.intake): a yes/no with a fixed slug, `new-patient`.
+    asks_new_patient = models.BooleanField(
+        "asks whether new or returning",
+        default=False,
+        help_text="Patients booking it answer whether this is their first visit to the clinic.",
+    )
     reminder_minutes = models.JSONField(
         default=default_reminders,
         blank=True,

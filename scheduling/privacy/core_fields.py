@@ -91,7 +91,7 @@ def register_core() -> None:
     )
     register(
         Booking,
-        [*PATIENT_FIELDS, "cancellation_reason"],
+        [*PATIENT_FIELDS, "intake_answers", "cancellation_reason"],
         bookings_of,
     )
     register(
@@ -138,6 +138,11 @@ def register_core() -> None:
     not_personal(IdempotencyRecord, ["request_digest"], "a digest of the request, not the request")
     not_personal(Clinic, ["name", "address", "phone", "sender_email"], "the clinic's own details")
     not_personal(AppointmentType, ["name"], "the catalogue")
+    not_personal(
+        "scheduling.IntakeQuestion",
+        ["label", "help_text", "choices"],
+        "a question the clinic asks: its answers are the bookings'",
+    )
     not_personal(Practitioner, ["name"], "the practitioner's working name, shown to every patient")
     not_personal(TimeOff, ["reason"], "why a practitioner is away: staff's")
     not_personal("scheduling.Resource", ["name"], "a room's or machine's name")

@@ -111,6 +111,8 @@ def _booking(booking: Booking) -> dict:
         "patient_phone": booking.patient_phone,
         "patient_birth_date": _iso(booking.patient_birth_date),
         "reason_for_visit": booking.reason_for_visit,
+        # The questions as they were asked, with the patient's answers.
+        "intake_answers": booking.intake_answers or [],
         "cancelled_at": _iso(booking.cancelled_at),
         "cancellation_reason": booking.cancellation_reason,
         "created_at": _iso(booking.created_at),

@@ -57,7 +57,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {}
 
 def empty_value(model_field: models.Field) -> object:
     if isinstance(model_field, models.JSONField):
-        return {}
+        return None if model_field.null else {}
     if model_field.null and not isinstance(model_field, models.CharField | models.TextField):
         return None
     return ""

@@ -18,6 +18,7 @@ DATA_MIGRATIONS = [
     ("accounts.migrations.0003_calendar_managers_book_off_grid", "let_managers_book_off_grid"),
     ("accounts.migrations.0004_reports_view_reports", "give"),
     ("accounts.migrations.0005_admin_resources", "give"),
+    ("accounts.migrations.0006_intake_questions", "give"),
 ]
 
 

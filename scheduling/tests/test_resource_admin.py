@@ -108,6 +108,8 @@ def test_a_requirement_larger_than_its_pool_is_refused_naming_it(admin_client, r
         "reminder_minutes": "24h",
         "requirements-TOTAL_FORMS": 1,
         "requirements-INITIAL_FORMS": 0,
+        "intake_questions-TOTAL_FORMS": 0,
+        "intake_questions-INITIAL_FORMS": 0,
         "requirements-0-pool": rooms.pk,
         "requirements-0-quantity": 2,
     }
@@ -213,6 +215,8 @@ def test_a_types_smaller_capacity_is_refused_over_a_fuller_session_and_reaches_t
             "requirements-INITIAL_FORMS": "0",
             "requirements-MIN_NUM_FORMS": "0",
             "requirements-MAX_NUM_FORMS": "1000",
+            "intake_questions-TOTAL_FORMS": "0",
+            "intake_questions-INITIAL_FORMS": "0",
         }
     )
     refused = admin_client.post(url, {**data, "capacity": "2"})

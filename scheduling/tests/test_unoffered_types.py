@@ -29,7 +29,7 @@ def type_form(**fields):
         "patient_change_cutoff_minutes": 0,
         "reminder_minutes": "24h",
         "capacity": 1,
-        **{f"requirements-{n}": v for n, v in FORMSET_EMPTY.items()},
+        **{f"{prefix}-{n}": v for prefix in ("requirements", "intake_questions") for n, v in FORMSET_EMPTY.items()},
         **fields,
     }
 
