@@ -90,7 +90,7 @@ def test_the_month_costs_the_same_queries_whatever_the_clinic_holds(client, clin
     # The clinic's details and its opening hours (for the footer), appointment types, their intake questions,
     # practitioners, their offers, their hours, time off, closures, the types' needs of rooms (none here), then
     # the bookings: each once, and all but the bookings cached until staff change them.
-    assert small == 10
+    assert small == 11
 
 
 def test_choosing_a_time_holds_it_and_answers_with_the_details_step(client, clinic, choose_time, tomorrow):
