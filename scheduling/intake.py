@@ -60,7 +60,7 @@ def answers_as_asked(
     kept = []
     for question in questions:
         value = answers.get(question.slug)
-        if _unanswered(value):
+        if _unanswered(question, value):
             if question.required and enforce_required:
                 errors[question.slug] = [_("This question must be answered.")]
             continue
@@ -82,8 +82,9 @@ def answers_as_asked(
     return kept
 
 
-def _unanswered(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def _unanswered(question: Question, value: object) -> bool:
+    """Left out, or null; for the kinds a form sends as text, blank too (a yes/no takes true or false only)."""
+    return value is None or (question.kind != YES_NO and isinstance(value, str) and not value.strip())
 
 
 def _problem(question: Question, value: object) -> str | None:

@@ -252,7 +252,9 @@ class AnswersField(serializers.DictField):
     """Intake answers, `{question slug: value}`: a JSON object whose values scheduling.intake checks against
     the type's questions (the write path does, once the type is known: a hold's is the hold's)."""
 
-    child = serializers.JSONField()
+    # null is an answer left out, as scheduling.intake says: refused here it would be named by the
+    # serializer, not under its question.
+    child = serializers.JSONField(allow_null=True)
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and len(data) > MAX_ANSWERS:

@@ -69,6 +69,8 @@ def test_answers_are_kept_with_the_question_as_asked(book, asked, tomorrow):
         ({**GOOD, "area": ["Knee"]}, "area", "Answer with text."),
         ({**GOOD, "new-patient": "yes"}, "new-patient", "Answer true or false."),
         ({**GOOD, "new-patient": 1}, "new-patient", "Answer true or false."),
+        ({**GOOD, "new-patient": "   "}, "new-patient", "Answer true or false."),
+        ({**GOOD, "new-patient": None}, "new-patient", "must be answered"),
         ({**GOOD, "since": "2026-02-30"}, "since", "YYYY-MM-DD"),
         ({**GOOD, "since": "20260102"}, "since", "YYYY-MM-DD"),
         ({**GOOD, "symptoms": "x" * 2001}, "symptoms", "At most 2000 characters (this answer has 2001)."),
@@ -89,6 +91,13 @@ def test_a_wrong_answer_is_refused_naming_the_question_and_nothing_is_stored(
     assert words in " ".join(body["errors"]["answers"][slug])
     assert not Booking.objects.exists()
     assert not Patient.objects.exists()
+
+
+def test_null_leaves_an_optional_question_unanswered(book, asked, tomorrow):
+    response = book(tomorrow, "10:00", answers={**GOOD, "area": None, "heard-of-us": None})
+    assert response.status_code == 200, response.json()
+    kept = Booking.objects.get(reference=response.json()["booking_id"]).intake_answers
+    assert [answer["slug"] for answer in kept] == ["new-patient", "symptoms", "since"]
 
 
 def test_every_question_at_fault_is_named_at_once(book, asked, tomorrow):
