@@ -7,6 +7,9 @@ Django's sense, so that a missing answer is reported by the same rule as a wrong
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -42,9 +45,24 @@ def question_field(question: intake.Question) -> forms.Field:
     return field
 
 
+# A hidden field carrying the questions' wording as the page showed it: answers are kept under the wording
+# the patient read, so one sent after staff reworded a question is asked again, not filed under new words.
+SHOWN = "questions_shown"
+QUESTIONS_CHANGED = _(
+    "The clinic changed its questions while you were answering. Please check your answers and send them again."
+)
+
+
+def wording_of(questions: list[intake.Question]) -> str:
+    shown = [[q.slug, q.label, q.kind, list(q.choices), q.help_text] for q in questions]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
+
+
 def add_question_fields(form: forms.Form, questions: list[intake.Question]) -> None:
     for question in questions:
         form.fields[field_name(question.slug)] = question_field(question)
+    if questions:
+        form.fields[SHOWN] = forms.CharField(required=False, widget=forms.HiddenInput, initial=wording_of(questions))
 
 
 def typed_answers(form: forms.Form, questions: list[intake.Question]) -> dict[str, object]:
@@ -63,6 +81,12 @@ def typed_answers(form: forms.Form, questions: list[intake.Question]) -> dict[st
 def check_answers(form: forms.Form, questions: list[intake.Question]) -> dict[str, object]:
     """The typed answers, with scheduling.intake's errors put on each question's field."""
     answers = typed_answers(form, questions)
+    # A page shown before the type asked anything sends none: its new questions are simply unanswered.
+    shown = form.cleaned_data.get(SHOWN)
+    if questions and shown and shown != wording_of(questions):
+        form.add_error(None, QUESTIONS_CHANGED)
+        form.data = form.data.copy()
+        form.data[form.add_prefix(SHOWN)] = wording_of(questions)  # shown again, now as they are
     try:
         intake.answers_as_asked(questions, answers)
     except intake.AnswersInvalid as invalid:

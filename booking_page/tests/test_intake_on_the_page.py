@@ -91,3 +91,22 @@ def test_a_question_removed_while_the_patient_typed_is_asked_again_not_a_lost_ti
 
 def test_a_type_without_questions_shows_none(clinic, choose_time, tomorrow):
     assert "answer-" not in choose_time(tomorrow, "11:00", "follow-up").content.decode()
+
+
+def test_a_question_reworded_while_the_patient_typed_is_asked_again_then_kept_as_reworded(
+    asked, clinic, choose_time, send_details, tomorrow
+):
+    details = choose_time(tomorrow, "11:00")
+    IntakeQuestion.objects.filter(appointment_type=asked, slug="area").update(label="Which part hurts?")
+    again = send_details(details, {**PATIENT, **ANSWERED})
+    shown = text(again)
+    assert "The clinic changed its questions while you were answering." in shown
+    assert "Which part hurts?" in shown
+    assert re.search(r'value="Back"[^>]*checked', again.content.decode())  # what was typed stays
+    assert Booking.objects.get().status == Booking.Status.HELD
+    # Sent again, the answer is kept under the wording the patient now read.
+    booked = send_details(again, {**PATIENT, **ANSWERED})
+    assert booked.status_code == 200
+    kept = {a["slug"]: a["label"] for a in Booking.objects.get().intake_answers}
+    assert kept["area"] == "Which part hurts?"
+    assert Booking.objects.get().status == Booking.Status.CONFIRMED
