@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from booking_page import intake_form
+from booking_page.limits import show_limit
 from scheduling.models import AppointmentType, Booking, questions_of
 from scheduling.patient_details import NameField, validate_birth_date, validate_email_address, validate_phone
 from scheduling.rules import BookingRuleBroken
@@ -37,22 +36,16 @@ def ask_birth_date_as(form: forms.Form, appointment_type: AppointmentType | None
 
 
 TOO_LONG = _("%(label)s can be at most %(limit)d characters; this has %(show_value)d. Please shorten it.")
-LIMIT_HINT = ngettext_lazy("Up to %(limit)d character.", "Up to %(limit)d characters.", "limit")
 
 
 def say_limits(form: forms.Form) -> None:
     """Each text field with a limit says it in its hint (a counter on the page counts down to it) and
-    refuses longer text naming the field. No `maxlength` attribute: a browser would cut pasted text to it
-    without a word, and the patient would send what they never read."""
+    refuses longer text naming the field."""
     for field in form.fields.values():
         limit = getattr(field, "max_length", None)
         if not limit or not isinstance(field, forms.CharField):
             continue
-        field.widget.attrs.pop("maxlength", None)
-        field.widget.attrs["data-limit"] = limit
-        field.limit = limit
-        hint = LIMIT_HINT % {"limit": limit}
-        field.help_text = format_lazy("{} {}", field.help_text, hint) if field.help_text else hint
+        show_limit(field, limit)
         field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
         field.validators.append(MaxLengthValidator(limit, message=_too_long(field.label, limit)))
 

@@ -13,6 +13,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from booking_page.limits import show_limit
 from scheduling import intake
 from scheduling.rules import AnswersRefused, BookingRuleBroken
 
@@ -41,7 +42,9 @@ def question_field(question: intake.Question) -> forms.Field:
     field = forms.CharField(
         label=question.label, required=False, strip=False, widget=widget, help_text=question.help_text
     )
-    field.answers_question = question  # the template marks it required; clean() checks it
+    field.answers_question = question  # the template marks it required or optional; clean() checks it
+    if question.kind in intake.TEXT_LIMITS:
+        show_limit(field, intake.TEXT_LIMITS[question.kind])
     return field
 
 

@@ -41,8 +41,12 @@ def test_the_questions_come_after_the_patient_fields_each_as_its_kind(asked, cli
     shown = text(choose_time(tomorrow, "11:30"))
     assert "Is this your first visit to the clinic? (required)" in shown
     assert "What brings you in? (required)" in shown
-    assert "Where does it hurt? (required)" not in shown and "Where does it hurt?" in shown
-    assert "A few words are enough." in shown
+    assert "Where does it hurt? (optional)" in shown and "How did you hear of us? (optional)" in shown
+    # Text answers say their limit, as the patient's own fields do, and count down to it.
+    assert "A few words are enough. Up to 2000 characters." in shown
+    assert "How did you hear of us? (optional) Up to 200 characters." in shown
+    assert re.search(r'<textarea[^>]*data-limit="2000"', page) and 'id="id_answer-symptoms_counter"' in page
+    assert "maxlength" not in page.split('name="answer-new-patient"')[1]
 
 
 def test_answers_are_kept_with_the_booking_as_asked(asked, clinic, book_on_page, tomorrow):
