@@ -127,7 +127,16 @@ def test_a_horizon_of_days_not_weeks_is_said_in_days(client, clinic, today):
 def test_the_last_day_before_the_horizon_still_offers_its_times(client, clinic, today, twelve_weeks):
     last = today + timedelta(days=84)
     shown = text(client.get(f"/book/consultation/times/?date={last.isoformat()}"))
-    assert "Bookings open up to" not in shown and "09:00" in shown
+    assert "not open for booking yet" not in shown and "09:00" in shown
+    assert f"Free times on {last:%A} {last.day} {last:%B %Y}" in shown
+
+
+def test_the_month_the_horizon_cuts_says_so_below_its_days(client, clinic, today):
+    last = (today + timedelta(days=62)).replace(day=15)  # mid-month, whatever today is
+    AppointmentType.objects.filter(slug="consultation").update(horizon_days=(last - today).days)
+    shown = text(client.get(f"/book/consultation/calendar/?month={Month.of(last)}"))
+    assert f"ahead, until {last:%A} {last.day} {last:%B %Y}." in shown
+    assert "Bookings open up to" not in text(client.get(f"/book/consultation/calendar/?month={Month.of(today)}"))
 
 
 def test_the_month_arrows_stop_at_the_horizons_month(client, clinic, today, twelve_weeks):

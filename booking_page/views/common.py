@@ -140,9 +140,6 @@ def times_step(request, flow: Flow, context: dict) -> HttpResponse:
                 "day": day,
                 "times": [],
                 "beyond_horizon": True,
-                "horizon_weeks": flow.picker.appointment_type.horizon_days // 7,
-                "horizon_days": flow.picker.appointment_type.horizon_days,
-                "last_day": last_day,
                 "waitlist_url": flow.waitlist_url(month=Month.of(last_day)),
             },
         )
@@ -253,4 +250,9 @@ def _month_context(flow: Flow, month: Month, now: datetime) -> dict:
         "times_path": reverse(flow.times_page, args=flow.args),
         "times_action": flow.times_url(),
         "waitlist_url": flow.waitlist_url(month=month) if month.first_day <= last_bookable else None,
+        # A month the horizon cuts says where, visibly: its later days look like any day without times.
+        "month_reaches_horizon": any(cell and cell.beyond_horizon for week in weeks for cell in week),
+        "horizon_weeks": flow.picker.appointment_type.horizon_days // 7,
+        "horizon_days": flow.picker.appointment_type.horizon_days,
+        "last_day": last_bookable,
     }
